@@ -1,0 +1,234 @@
+//! The first sign-in of a user without an authenticator, from password to verified.
+
+use std::process::Command;
+
+use serde_json::json;
+use twostep_api::{routes, ErrorCode, SessionResponse, Stage, UserInfo};
+
+use crate::harness::{TestServer, PASSWORD};
+
+/// oathtool's code for `secret` at `unix_time`, or `None` where it is not installed (CI
+/// installs it, and there its absence fails the test).
+fn oathtool(secret: &str, unix_time: u64) -> Option<String> {
+    let output = Command::new("oathtool")
+        .args([
+            "--totp",
+            "--base32",
+            "--now",
+            &format!("@{unix_time}"),
+            secret,
+        ])
+        .output();
+    match output {
+        Ok(output) if output.status.success() => {
+            Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        }
+        _ if std::env::var_os("CI").is_some() => panic!("oathtool must be installed in CI"),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_user_enrolls_and_reaches_verified() {
+    let server = TestServer::start().await;
+    server.add_user("alice").await;
+    let browser = server.browser();
+
+    let login = browser.login("Alice", PASSWORD).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    let session: SessionResponse = login.json();
+    assert_eq!(session.stage, Stage::NeedsEnrollment);
+    let user = session.user.expect("user");
+    assert_eq!(user.username, "alice");
+    assert_eq!(user.display_name, "ALICE Tester");
+    let cookie = login.header("set-cookie").expect("cookie");
+    for attribute in ["__Host-", "HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+    }
+
+    let enrollment = browser.get(routes::ENROLLMENT).await;
+    assert_eq!(enrollment.header("cache-control"), Some("no-store"));
+    let enrollment = browser.enrollment().await;
+    assert_eq!(enrollment.label, "twostep:alice");
+    assert_eq!(enrollment.secret.len(), 32);
+    assert!(enrollment
+        .otpauth_uri
+        .contains(&format!("secret={}", enrollment.secret)));
+    assert_eq!(enrollment.fingerprint.len(), 8);
+    assert!(enrollment.qr_svg.contains("<svg"));
+    assert_eq!(enrollment.expires_at, server.now() + 15 * 60);
+
+    // An independent implementation agrees with ours about the current code.
+    let ours = server.code(&enrollment.secret);
+    if let Some(theirs) = oathtool(&enrollment.secret, server.now()) {
+        assert_eq!(theirs, ours, "oathtool and twostep disagree");
+    }
+
+    // Pasted with a space, as apps show it.
+    let spaced = format!("{} {}", &ours[..3], &ours[3..]);
+    let old_cookie = browser.cookie();
+    let confirmed = browser.confirm(&spaced).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(confirmed.json::<SessionResponse>().stage, Stage::Verified);
+    assert_ne!(
+        browser.cookie(),
+        old_cookie,
+        "the session id is replaced on verification"
+    );
+
+    let avatar = browser.get(routes::ME_AVATAR).await;
+    assert_eq!(avatar.status, 200);
+    assert_eq!(avatar.header("content-type"), Some("image/svg+xml"));
+    assert!(avatar.body.contains(">A</text>"));
+    let me: UserInfo = browser.get(routes::ME).await.json();
+    assert_eq!(me.username, "alice");
+
+    // The old session id is dead.
+    let stale = server.browser();
+    stale.set_cookie(old_cookie);
+    assert_eq!(stale.session().await.stage, Stage::Anonymous);
+
+    // The pending secret became the authenticator.
+    let status = server
+        .store
+        .otp_status("alice")
+        .await
+        .expect("status")
+        .expect("user");
+    assert_eq!(
+        status.confirmed_fingerprint.as_deref(),
+        Some(enrollment.fingerprint.as_str())
+    );
+    assert_eq!(status.pending_fingerprint, None);
+
+    // Logout deletes the session on the server.
+    let cookie_before_logout = browser.cookie();
+    assert_eq!(browser.logout().await.status, 200);
+    assert_eq!(browser.session().await.stage, Stage::Anonymous);
+    stale.set_cookie(cookie_before_logout);
+    assert_eq!(stale.get(routes::ME).await.status, 401);
+
+    // The next sign-in asks for a code, and oathtool's code is accepted.
+    server.clock.advance(30);
+    let again = browser.login("alice", PASSWORD).await;
+    assert_eq!(again.json::<SessionResponse>().stage, Stage::NeedsCode);
+    let code = match oathtool(&enrollment.secret, server.now()) {
+        Some(code) => {
+            server.secret(code.clone());
+            code
+        }
+        None => server.code(&enrollment.secret),
+    };
+    let verified = browser.verify(&code).await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    assert_eq!(browser.get(routes::ME_AVATAR).await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_codes_and_rereads_keep_the_same_secret() {
+    let server = TestServer::start().await;
+    server.add_user("bob").await;
+    let browser = server.browser();
+    browser.login("bob", PASSWORD).await;
+    let first = browser.enrollment().await;
+
+    let wrong = browser.confirm(&server.wrong_code(&first.secret)).await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(wrong.error().code, ErrorCode::WrongCode);
+    for _ in 0..3 {
+        assert_eq!(browser.enrollment().await.secret, first.secret);
+    }
+
+    // Signing in again, from another browser, shows the same secret too.
+    let other = server.browser();
+    other.login("bob", PASSWORD).await;
+    assert_eq!(other.enrollment().await.secret, first.secret);
+
+    // Wrong codes during enrollment do not lock anything.
+    let status = server
+        .store
+        .otp_status("bob")
+        .await
+        .expect("status")
+        .expect("user");
+    assert_eq!(status.failures, 0);
+    assert_eq!(
+        browser.confirm(&server.code(&first.secret)).await.status,
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_secrets_are_refused_until_a_new_one_is_asked_for() {
+    let server = TestServer::start().await;
+    server.add_user("carol").await;
+    let browser = server.browser();
+    browser.login("carol", PASSWORD).await;
+    let first = browser.enrollment().await;
+
+    server.clock.advance(15 * 60);
+    let read = browser.get(routes::ENROLLMENT).await;
+    assert_eq!(read.status, 410);
+    let error = read.error();
+    assert_eq!(error.code, ErrorCode::EnrollmentExpired);
+    assert!(error.message.contains("new code"), "{}", error.message);
+    let late = browser.confirm(&server.code(&first.secret)).await;
+    assert_eq!(late.status, 410);
+
+    // Reading the expired secret did not replace it.
+    let pending = server
+        .store
+        .otp_status("carol")
+        .await
+        .expect("status")
+        .expect("user");
+    assert_eq!(
+        pending.pending_fingerprint.as_deref(),
+        Some(first.fingerprint.as_str())
+    );
+
+    // "Show me a new code" is the way on.
+    let restarted = browser.post(routes::ENROLLMENT_RESTART, json!({})).await;
+    assert_eq!(restarted.status, 200, "{}", restarted.body);
+    let second = browser.enrollment().await;
+    assert_ne!(second.secret, first.secret);
+    assert_eq!(
+        browser.confirm(&server.code(&second.secret)).await.status,
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_after_expiry_creates_a_fresh_secret() {
+    let server = TestServer::start().await;
+    server.add_user("dave").await;
+    let browser = server.browser();
+    browser.login("dave", PASSWORD).await;
+    let first = browser.enrollment().await;
+
+    server.clock.advance(15 * 60 + 1);
+    browser.login("dave", PASSWORD).await;
+    let second = browser.enrollment().await;
+    assert_ne!(second.secret, first.secret);
+    assert_eq!(second.expires_at, server.now() + 15 * 60);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_and_unknown_users_get_the_same_answer() {
+    let server = TestServer::start().await;
+    server.add_user("erin").await;
+    let browser = server.browser();
+    let before = server.snapshot().await;
+
+    let wrong = browser.login("erin", "not the password").await;
+    let unknown = browser.login("nobody", "not the password").await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(unknown.status, 401);
+    assert_eq!(wrong.body, unknown.body);
+    assert_eq!(wrong.error().code, ErrorCode::WrongCredentials);
+    assert_eq!(
+        server.snapshot().await,
+        before,
+        "a refused login changes nothing"
+    );
+}

@@ -1,0 +1,444 @@
+//! A real server on 127.0.0.1 with a real SQLite file and a clock the test sets, plus a small
+//! HTTP client that keeps its session cookie the way a browser does.
+//!
+//! Every log line of the test process is captured at trace level. Everything secret that a test
+//! sends or receives (passwords, secrets, otpauth URIs, codes, session ids) is noted, and when a
+//! server is dropped the captured log is searched for all of it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use secrecy::SecretString;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use sqlx::{Connection, Row, SqliteConnection};
+use tempfile::TempDir;
+use tokio::task::JoinHandle;
+use twostep_api::{routes, EnrollmentResponse, ErrorBody, SessionResponse};
+use twostep_server::clock::ManualClock;
+use twostep_server::config::Config;
+use twostep_server::http::{router, AppState};
+use twostep_server::password::Passwords;
+use twostep_server::store::Store;
+use twostep_server::totp::{self, Params, Secret};
+
+/// The time every server starts at: 10 seconds into a 30-second step.
+pub const START: u64 = 2_000_000_010;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+type Shared<T> = Arc<Mutex<T>>;
+
+fn lock<T>(shared: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The log of the whole test process, at trace level, without colours.
+fn captured_log() -> Shared<Vec<u8>> {
+    static LOG: OnceLock<Shared<Vec<u8>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let buffer: Shared<Vec<u8>> = Arc::default();
+        let writer = buffer.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || LogWriter(writer.clone()))
+            .try_init();
+        buffer
+    })
+    .clone()
+}
+
+struct LogWriter(Shared<Vec<u8>>);
+
+impl Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        lock(&self.0).extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Where `needle` occurs in `log` as a whole token: digits must not be part of a longer number
+/// (so a code does not "match" the middle of a timestamp).
+pub fn find_token(log: &str, needle: &str) -> Option<usize> {
+    let numeric = needle.bytes().all(|b| b.is_ascii_digit());
+    let mut start = 0;
+    while let Some(found) = log[start..].find(needle) {
+        let at = start + found;
+        let end = at + needle.len();
+        let joined = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == '.');
+        let before = log[..at].chars().next_back();
+        let after = log[end..].chars().next();
+        if !numeric || !(joined(before) || joined(after)) {
+            return Some(at);
+        }
+        start = at + 1;
+    }
+    None
+}
+
+/// Fails if any of `secrets` occurs in `log`, showing the line.
+pub fn assert_log_clean(log: &str, secrets: &[String]) {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if let Some(at) = find_token(log, secret) {
+            let line_start = log[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = log[at..].find('\n').map_or(log.len(), |i| at + i);
+            panic!(
+                "a secret value reached the log:\n{}",
+                &log[line_start..line_end]
+            );
+        }
+    }
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub store: Store,
+    pub db_path: PathBuf,
+    secrets: Shared<Vec<String>>,
+    task: JoinHandle<()>,
+    _dir: TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with("").await
+    }
+
+    /// A server whose configuration adds `toml` to the test defaults.
+    pub async fn start_with(toml: &str) -> TestServer {
+        captured_log();
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let db_path = dir.path().join("data").join("twostep.db");
+        let text = format!(
+            "database_url = \"sqlite://{}\"\nspa_dir = \"{}\"\n{toml}",
+            db_path.display(),
+            dir.path().join("dist").display()
+        );
+        let config = Config::from_toml(&text).expect("test configuration is valid");
+        let store = Store::open(&config.database_url)
+            .await
+            .expect("database opens");
+        let clock = Arc::new(ManualClock::new(START));
+        let state = AppState::new(config, store.clone(), clock.clone()).expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router(state))
+                .await
+                .expect("server runs");
+        });
+        TestServer {
+            base,
+            clock,
+            store,
+            db_path,
+            secrets: Arc::default(),
+            task,
+            _dir: dir,
+        }
+    }
+
+    pub fn now(&self) -> u64 {
+        use twostep_server::clock::Clock;
+        self.clock.now()
+    }
+
+    /// Notes a value that must never appear in the log.
+    pub fn secret(&self, value: impl Into<String>) {
+        lock(&self.secrets).push(value.into());
+    }
+
+    pub async fn add_user(&self, name: &str) {
+        self.secret(PASSWORD);
+        let hash = Passwords::new(1)
+            .expect("hasher")
+            .hash(SecretString::from(PASSWORD.to_owned()))
+            .await
+            .expect("hash");
+        let display = format!("{} Tester", name.to_uppercase());
+        assert!(self
+            .store
+            .create_user(name, &display, &hash, START)
+            .await
+            .expect("insert"));
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            // Redirects are checked, not followed.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookie: Arc::default(),
+            secrets: self.secrets.clone(),
+        }
+    }
+
+    /// The code of `secret` at the server's current time, noted as secret.
+    pub fn code(&self, secret: &str) -> String {
+        self.code_at_step(secret, 0)
+    }
+
+    /// The code `offset` steps away from the server's current time.
+    pub fn code_at_step(&self, secret: &str, offset: i64) -> String {
+        let secret = Secret::from_base32(secret).expect("base32 secret");
+        let step = totp::step_at(self.now(), 30).saturating_add_signed(offset);
+        let code = totp::hotp(&secret, step, Params::GOOGLE.algorithm, 6);
+        self.secret(code.clone());
+        code
+    }
+
+    /// A six-digit code that no step within the window accepts.
+    pub fn wrong_code(&self, secret: &str) -> String {
+        let valid: Vec<String> = (-2..=2).map(|o| self.code_at_step(secret, o)).collect();
+        let mut candidate: u32 = valid[2].parse().expect("digits");
+        loop {
+            candidate = (candidate + 1) % 1_000_000;
+            let code = format!("{candidate:06}");
+            if !valid.contains(&code) {
+                self.secret(code.clone());
+                return code;
+            }
+        }
+    }
+
+    /// A browser that has signed in as `name` and confirmed an authenticator; returns the
+    /// secret. The clock moves on one step, so the next code is fresh.
+    pub async fn enrolled(&self, name: &str) -> (Browser, String) {
+        self.add_user(name).await;
+        let browser = self.browser();
+        assert_eq!(browser.login(name, PASSWORD).await.status, 200);
+        let secret = browser.enrollment().await.secret;
+        let confirmed = browser.confirm(&self.code(&secret)).await;
+        assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+        self.clock.advance(30);
+        (browser, secret)
+    }
+
+    /// Every row of every table, as text, for "nothing changed" checks.
+    pub async fn snapshot(&self) -> Vec<String> {
+        let url = format!("sqlite://{}?mode=ro", self.db_path.display());
+        let mut conn = SqliteConnection::connect(&url)
+            .await
+            .expect("read-only connection");
+        let tables: Vec<String> = sqlx::query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' \
+             ESCAPE '\\' AND name NOT LIKE 'sqlite%' ORDER BY name",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .expect("tables")
+        .iter()
+        .map(|row| row.get::<String, _>(0))
+        .collect();
+        let mut rows = Vec::new();
+        for table in tables {
+            let query = format!("SELECT * FROM {table} ORDER BY 1");
+            for row in sqlx::query(&query)
+                .fetch_all(&mut conn)
+                .await
+                .expect("rows")
+            {
+                let mut text = format!("{table}:");
+                for index in 0..row.len() {
+                    let value = row
+                        .try_get::<Option<i64>, _>(index)
+                        .map(|v| format!("{v:?}"))
+                        .or_else(|_| {
+                            row.try_get::<Option<String>, _>(index)
+                                .map(|v| format!("{v:?}"))
+                        })
+                        .unwrap_or_else(|_| "<blob>".into());
+                    text.push_str(&format!(" {value}"));
+                }
+                rows.push(text);
+            }
+        }
+        rows
+    }
+
+    /// The log captured so far.
+    pub fn log(&self) -> String {
+        String::from_utf8_lossy(&lock(&captured_log())).into_owned()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+        if !std::thread::panicking() {
+            let secrets = lock(&self.secrets).clone();
+            assert_log_clean(&self.log(), &secrets);
+        }
+    }
+}
+
+/// An answer, read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "answer {} is not the expected JSON ({e}): {}",
+                self.status, self.body
+            )
+        })
+    }
+
+    pub fn error(&self) -> ErrorBody {
+        let error: ErrorBody = self.json();
+        assert!(!error.message.trim().is_empty(), "empty error message");
+        error
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// An HTTP client with one session cookie, like a browser tab.
+#[derive(Clone)]
+pub struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookie: Shared<Option<String>>,
+    secrets: Shared<Vec<String>>,
+}
+
+impl Browser {
+    /// The `name=value` pair of the session cookie, if any.
+    pub fn cookie(&self) -> Option<String> {
+        lock(&self.cookie).clone()
+    }
+
+    pub fn set_cookie(&self, pair: Option<String>) {
+        *lock(&self.cookie) = pair;
+    }
+
+    /// Sends a request with the session cookie and keeps the cookie the answer sets.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Answer {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(cookie) = self.cookie() {
+            request = request.header("cookie", cookie);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let response = request.send().await.expect("request reaches the server");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        for set in headers.get_all("set-cookie") {
+            let text = set.to_str().expect("ascii cookie");
+            let pair = text.split(';').next().unwrap_or_default().trim().to_owned();
+            let value = pair.split_once('=').map(|(_, v)| v).unwrap_or_default();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.set_cookie(None);
+            } else {
+                lock(&self.secrets).push(value.to_owned());
+                self.set_cookie(Some(pair));
+            }
+        }
+        let body = response.text().await.expect("body");
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A `fetch()` from the page: JSON wanted, same origin.
+    pub async fn get(&self, path: &str) -> Answer {
+        let headers = [
+            ("accept", "application/json"),
+            ("sec-fetch-mode", "cors"),
+            ("sec-fetch-dest", "empty"),
+            ("sec-fetch-site", "same-origin"),
+        ];
+        self.send(reqwest::Method::GET, path, &headers, None).await
+    }
+
+    /// A JSON POST from the page.
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        let origin = self.base.clone();
+        let headers = [
+            ("content-type", "application/json"),
+            ("origin", origin.as_str()),
+            ("sec-fetch-site", "same-origin"),
+        ];
+        self.send(
+            reqwest::Method::POST,
+            path,
+            &headers,
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Answer {
+        lock(&self.secrets).push(password.to_owned());
+        self.post(
+            routes::LOGIN,
+            json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    pub async fn session(&self) -> SessionResponse {
+        self.get(routes::SESSION).await.json()
+    }
+
+    /// The enrollment data; fails the test unless it is there.
+    pub async fn enrollment(&self) -> EnrollmentResponse {
+        let answer = self.get(routes::ENROLLMENT).await;
+        assert_eq!(answer.status, 200, "enrollment: {}", answer.body);
+        let enrollment: EnrollmentResponse = answer.json();
+        let mut secrets = lock(&self.secrets);
+        secrets.push(enrollment.secret.clone());
+        secrets.push(enrollment.secret.to_lowercase());
+        secrets.push(enrollment.otpauth_uri.clone());
+        enrollment
+    }
+
+    pub async fn confirm(&self, code: &str) -> Answer {
+        lock(&self.secrets).push(code.to_owned());
+        self.post(routes::ENROLLMENT_CONFIRM, json!({ "code": code }))
+            .await
+    }
+
+    pub async fn verify(&self, code: &str) -> Answer {
+        lock(&self.secrets).push(code.to_owned());
+        self.post(routes::VERIFY, json!({ "code": code })).await
+    }
+
+    pub async fn logout(&self) -> Answer {
+        self.post(routes::LOGOUT, json!({})).await
+    }
+}

@@ -1,0 +1,129 @@
+//! The QR code, the same secret as text, and the first code.
+//!
+//! Everything shown comes from `GET /api/enrollment`, which only reads: the QR code is always the
+//! secret the server stores. Only "Show me a new code" replaces it.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use twostep_api::{EnrollmentResponse, ErrorCode};
+
+use crate::api::{self, ApiError, ApiResult};
+use crate::app::AppState;
+use crate::components::code_input::CodeInput;
+
+/// "ABCD EFGH IJKL …": easier to read and type than one long run.
+fn grouped(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    chars.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+}
+
+/// The SVG element alone, without the XML declaration that only a standalone file needs.
+fn inline_svg(document: &str) -> String {
+    document.find("<svg").map_or_else(String::new, |start| document[start..].to_owned())
+}
+
+#[component]
+pub fn Enroll() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let data = RwSignal::new(None::<ApiResult<EnrollmentResponse>>);
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let copied = RwSignal::new(false);
+
+    spawn_local(async move { data.set(Some(api::enrollment().await)) });
+
+    // Errors that mean the session moved on: follow the server.
+    let follow_or_show = move |failure: ApiError| match failure.code() {
+        Some(ErrorCode::NotSignedIn | ErrorCode::WrongStage) => state.refresh(),
+        _ => error.set(Some(failure.message())),
+    };
+
+    let new_code = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let answer = api::restart_enrollment().await;
+            busy.set(false);
+            match answer {
+                Ok(enrollment) => {
+                    data.set(Some(Ok(enrollment)));
+                    code.set(String::new());
+                    error.set(None);
+                    copied.set(false);
+                }
+                Err(failure) => follow_or_show(failure),
+            }
+        });
+    };
+
+    let confirm = Callback::new(move |digits: String| {
+        busy.set(true);
+        spawn_local(async move {
+            let answer = api::confirm(digits).await;
+            busy.set(false);
+            match answer {
+                Ok(_) => state.refresh(),
+                Err(failure) => {
+                    if failure.code() == Some(ErrorCode::WrongCode) {
+                        code.set(String::new());
+                    }
+                    follow_or_show(failure);
+                }
+            }
+        });
+    });
+
+    let copy = move |secret: String| {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let promise = window.navigator().clipboard().write_text(&secret);
+        spawn_local(async move {
+            copied.set(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+        });
+    };
+
+    let details = move || match data.get() {
+        None => view! { <p class="loading">"Loading your setup code…"</p> }.into_any(),
+        Some(Err(failure)) => {
+            if failure.code() == Some(ErrorCode::NotSignedIn) {
+                state.refresh();
+            }
+            view! { <p class="error" role="alert">{failure.message()}</p> }.into_any()
+        }
+        Some(Ok(enrollment)) => {
+            let secret = enrollment.secret.clone();
+            view! {
+                <div class="qr" role="img" aria-label="QR code for your authenticator app"
+                    inner_html=inline_svg(&enrollment.qr_svg)></div>
+                <p>"Can't scan it? Type this secret into the app instead:"</p>
+                <p class="secret" id="secret">{grouped(&enrollment.secret)}</p>
+                <button class="copy" type="button" on:click=move |_| copy(secret.clone())>
+                    {move || if copied.get() { "Copied" } else { "Copy secret" }}
+                </button>
+                <dl class="facts">
+                    <dt>"The app will list it as"</dt>
+                    <dd class="label">{enrollment.label.clone()}</dd>
+                    <dt>"Fingerprint"</dt>
+                    <dd class="fingerprint">{enrollment.fingerprint.clone()}</dd>
+                </dl>
+            }
+            .into_any()
+        }
+    };
+
+    view! {
+        <h1>"Scan this code with your authenticator"</h1>
+        {details}
+        <CodeInput
+            code
+            on_submit=confirm
+            error=error
+            busy=busy
+            label="Then enter the 6-digit code the app shows"
+        />
+        <button class="link new-code" type="button" on:click=new_code disabled=move || busy.get()>
+            "Show me a new code"
+        </button>
+    }
+}

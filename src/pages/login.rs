@@ -1,0 +1,71 @@
+//! Username and password.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::app::AppState;
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let answer = api::login(username.get_untracked(), password.get_untracked()).await;
+            busy.set(false);
+            match answer {
+                Ok(_) => {
+                    password.set(String::new());
+                    error.set(None);
+                    state.refresh();
+                }
+                Err(failure) => error.set(Some(failure.message())),
+            }
+        });
+    };
+
+    view! {
+        <h1>"Sign in"</h1>
+        <form class="login" on:submit=submit>
+            <label for="username">"Username"</label>
+            <input
+                id="username"
+                name="username"
+                autocomplete="username"
+                autocapitalize="none"
+                spellcheck="false"
+                required
+                autofocus
+                prop:value=move || username.get()
+                on:input=move |ev| username.set(event_target_value(&ev))
+            />
+            <label for="password">"Password"</label>
+            <input
+                id="password"
+                name="password"
+                type="password"
+                autocomplete="current-password"
+                required
+                aria-describedby="login-error"
+                prop:value=move || password.get()
+                on:input=move |ev| password.set(event_target_value(&ev))
+            />
+            <p id="login-error" class="error" role="alert">
+                {move || error.get()}
+            </p>
+            <button class="primary" type="submit" disabled=move || busy.get()>
+                {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </form>
+    }
+}
