@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of twostep: unit and integration tests of the server and the wire types. Installs
-# the tools the tests use (oathtool, Chromium, chromedriver, zbarimg, the web app's toolchain)
-# where they are missing.
+# Runs every test of twostep: the server's unit and integration tests, the web app's size budget,
+# and the browser tests of the web app in headless Chromium. Installs the tools they use
+# (oathtool, Chromium, chromedriver, zbarimg, the web app's toolchain) where they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh test
 export PATH="$PWD/node_modules/.bin:$PATH"
 
-cargo test --workspace --quiet
+# The browser tests drive the built app, and the size check measures it.
+scripts/size.sh
+
+cargo test --workspace

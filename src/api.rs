@@ -51,9 +51,13 @@ async fn call<T: DeserializeOwned>(
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
     let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
-    headers.append("Accept", "application/json").map_err(|_| ApiError::Network)?;
+    headers
+        .append("Accept", "application/json")
+        .map_err(|_| ApiError::Network)?;
     if let Some(body) = body {
-        headers.append("Content-Type", "application/json").map_err(|_| ApiError::Network)?;
+        headers
+            .append("Content-Type", "application/json")
+            .map_err(|_| ApiError::Network)?;
         let text = js_sys::JSON::stringify(&body).map_err(|_| ApiError::Network)?;
         init.set_body(&text);
     }
@@ -72,7 +76,8 @@ async fn call<T: DeserializeOwned>(
     if response.ok() {
         serde_wasm_bindgen::from_value(json).map_err(|_| ApiError::Network)
     } else {
-        let body: ErrorBody = serde_wasm_bindgen::from_value(json).map_err(|_| ApiError::Network)?;
+        let body: ErrorBody =
+            serde_wasm_bindgen::from_value(json).map_err(|_| ApiError::Network)?;
         Err(ApiError::Refused(body))
     }
 }

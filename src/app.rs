@@ -125,7 +125,9 @@ fn requested_page() -> Option<Page> {
 /// `?next=` when it is a path on this site, never an address elsewhere.
 fn requested_next() -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    let next = web_sys::UrlSearchParams::new_with_str(&search).ok()?.get("next")?;
+    let next = web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get("next")?;
     let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
     local.then_some(next)
 }

@@ -14,7 +14,7 @@ use tracing_subscriber::EnvFilter;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::flow::normalize_username;
-use crate::http::{router, AppState};
+use crate::http::{serve as serve_http, AppState};
 use crate::password::Passwords;
 use crate::store::Store;
 
@@ -175,8 +175,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!("listening on http://{listen}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+    serve_http(listener, state, shutdown_signal())
         .await
         .context("the server stopped with an error")?;
     tracing::info!("stopped");

@@ -14,12 +14,18 @@ use crate::components::code_input::CodeInput;
 /// "ABCD EFGH IJKL …": easier to read and type than one long run.
 fn grouped(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
-    chars.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+    chars
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The SVG element alone, without the XML declaration that only a standalone file needs.
 fn inline_svg(document: &str) -> String {
-    document.find("<svg").map_or_else(String::new, |start| document[start..].to_owned())
+    document
+        .find("<svg")
+        .map_or_else(String::new, |start| document[start..].to_owned())
 }
 
 #[component]

@@ -59,6 +59,17 @@ impl AppState {
     }
 }
 
+/// Serves `state` on `listener` until `shutdown` completes, then lets open requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     // Reachable at any stage: each handler checks the stage it needs itself.

@@ -1,0 +1,422 @@
+//! A real twostep server serving the built app from `dist/`, and a real headless Chromium driven
+//! through chromedriver, with Chrome's performance log switched on so tests can read every
+//! request the page made.
+//!
+//! Browser tests run one at a time: two Chromiums on a two-core machine only slow each other.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+use tokio::sync::{Mutex, MutexGuard};
+use twostep_server::clock::{Clock, ManualClock};
+use twostep_server::config::Config;
+use twostep_server::http::{serve, AppState};
+use twostep_server::password::Passwords;
+use twostep_server::store::Store;
+use twostep_server::totp::{self, Params, Secret};
+
+/// The time the server's clock starts at.
+pub const START: u64 = 2_000_000_010;
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Keeps browser tests from running at the same time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where screenshots go, for people to look at.
+pub fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target"));
+    target.join("screenshots").join("spa")
+}
+
+pub struct Server {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub store: Store,
+    task: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let dist = repo().join("dist");
+        assert!(
+            dist.join("index.html").is_file(),
+            "the app is not built: run `trunk build --offline` (scripts/test.sh does)"
+        );
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let toml = format!(
+            "database_url = \"sqlite://{}\"\nspa_dir = \"{}\"\n",
+            dir.path().join("twostep.db").display(),
+            dist.display()
+        );
+        let config = Config::from_toml(&toml).expect("valid configuration");
+        let store = Store::open(&config.database_url).await.expect("database");
+        let clock = Arc::new(ManualClock::new(START));
+        let state = AppState::new(config, store.clone(), clock.clone()).expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let task = tokio::spawn(async move {
+            let _ = serve(listener, state, std::future::pending()).await;
+        });
+        Server {
+            base,
+            clock,
+            store,
+            task,
+            _dir: dir,
+        }
+    }
+
+    pub async fn add_user(&self, name: &str, display_name: &str) {
+        let hash = Passwords::new(1)
+            .expect("hasher")
+            .hash(PASSWORD.to_owned().into())
+            .await
+            .expect("hash");
+        assert!(self
+            .store
+            .create_user(name, display_name, &hash, START)
+            .await
+            .expect("insert"));
+    }
+
+    /// The code of `secret` (base32, spaces allowed) at the server's time, `offset` steps on.
+    pub fn code(&self, secret: &str, offset: u64) -> String {
+        let secret = Secret::from_base32(secret).expect("base32 secret");
+        let step = totp::step_at(self.clock.now(), 30) + offset;
+        totp::hotp(&secret, step, Params::GOOGLE.algorithm, 6)
+    }
+
+    /// A code that no step near now accepts.
+    pub fn wrong_code(&self, secret: &str) -> String {
+        let near: Vec<String> = (0..4).map(|o| self.code(secret, o)).collect();
+        (0..1_000_000)
+            .map(|n| format!("{n:06}"))
+            .find(|c| !near.contains(c) && *c != self.code(secret, 0))
+            .expect("some code is wrong")
+    }
+
+    /// The pending secret the server stores for `name`.
+    pub async fn stored_pending(&self, name: &str) -> String {
+        let user = self
+            .store
+            .user_by_name(name)
+            .await
+            .expect("query")
+            .expect("user");
+        self.store
+            .pending(user.id)
+            .await
+            .expect("query")
+            .expect("pending")
+            .secret
+            .to_base32()
+    }
+
+    /// Whether the server knows a session for this cookie value.
+    pub async fn session_alive(&self, cookie_name: &str, cookie_value: &str) -> bool {
+        let answer: twostep_api::SessionResponse = reqwest::Client::new()
+            .get(format!("{}{}", self.base, twostep_api::routes::SESSION))
+            .header("cookie", format!("{cookie_name}={cookie_value}"))
+            .send()
+            .await
+            .expect("answer")
+            .json()
+            .await
+            .expect("json");
+        answer.stage != twostep_api::Stage::Anonymous
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// chromedriver's log endpoint, which fantoccini has no method for.
+#[derive(Debug)]
+struct ReadLog;
+
+impl WebDriverCompatibleCommand for ReadLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "performance" }).to_string()),
+        )
+    }
+}
+
+/// A request the page made, in order.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub method: String,
+    pub path: String,
+}
+
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    requests: Vec<Sent>,
+    driver: Child,
+    _profile: tempfile::TempDir,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium; `javascript` false disables scripts.
+    pub async fn open(server: &Server, javascript: bool) -> Browser {
+        let turn = ONE_AT_A_TIME.lock().await;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver is installed (scripts/setup.sh test installs it)");
+
+        let profile = tempfile::tempdir().expect("profile folder");
+        let mut prefs = json!({});
+        if !javascript {
+            prefs = json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
+        let mut capabilities = Capabilities::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--window-size=900,1100",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+                "prefs": prefs,
+            }),
+        );
+        capabilities.insert("goog:loggingPrefs".into(), json!({ "performance": "ALL" }));
+
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if started.elapsed() > Duration::from_secs(20) => {
+                    panic!("cannot start Chromium through chromedriver: {error}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Browser {
+            client,
+            base: server.base.clone(),
+            requests: Vec::new(),
+            driver,
+            _profile: profile,
+            _turn: turn,
+        }
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("navigation");
+    }
+
+    /// Waits for an element, up to 10 seconds.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+    }
+
+    /// Waits until `css` holds `text`.
+    pub async fn wait_text(&self, css: &str, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                if let Ok(shown) = element.text().await {
+                    if shown.contains(text) {
+                        return shown;
+                    }
+                }
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let body = self.text("body").await;
+                panic!("{css} never showed {text:?}; the page shows:\n{body}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("text")
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.expect("click");
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        element.clear().await.expect("clear");
+        element.send_keys(text).await.expect("typing");
+    }
+
+    /// The path of the address bar.
+    pub async fn path(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .expect("url")
+            .path()
+            .to_owned()
+    }
+
+    /// Saves a screenshot of the whole page as `target/screenshots/spa/NAME.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Saves a screenshot of one element.
+    pub async fn element_screenshot(&self, css: &str, name: &str) -> PathBuf {
+        let png = self
+            .find(css)
+            .await
+            .screenshot()
+            .await
+            .expect("element screenshot");
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// The session cookie as the browser holds it (WebDriver sees HttpOnly cookies).
+    pub async fn session_cookie(&self) -> Option<(String, String)> {
+        let cookies = self.client.get_all_cookies().await.expect("cookies");
+        cookies
+            .into_iter()
+            .find(|c| c.name().ends_with("twostep_session"))
+            .map(|c| (c.name().to_owned(), c.value().to_owned()))
+    }
+
+    /// Every request the page has sent so far, from Chrome's performance log.
+    pub async fn requests(&mut self) -> &[Sent] {
+        let entries = self
+            .client
+            .issue_cmd(ReadLog)
+            .await
+            .expect("performance log");
+        for entry in entries.as_array().into_iter().flatten() {
+            let Some(message) = entry.get("message").and_then(Value::as_str) else {
+                continue;
+            };
+            let Ok(message) = serde_json::from_str::<Value>(message) else {
+                continue;
+            };
+            let message = &message["message"];
+            if message["method"] != "Network.requestWillBeSent" {
+                continue;
+            }
+            let request = &message["params"]["request"];
+            let url = request["url"].as_str().unwrap_or_default();
+            if let Ok(parsed) = url::Url::parse(url) {
+                if parsed.scheme().starts_with("http") {
+                    self.requests.push(Sent {
+                        method: request["method"].as_str().unwrap_or_default().to_owned(),
+                        path: parsed.path().to_owned(),
+                    });
+                }
+            }
+        }
+        &self.requests
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill().await;
+    }
+}
+
+/// Debian installs Chromium as /usr/bin/chromium.
+fn chromium() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned())
+}
+
+/// Decodes the QR code in a PNG with zbarimg.
+pub fn decode_qr(png: &Path) -> String {
+    let output = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(png)
+        .output()
+        .expect("zbarimg is installed (scripts/setup.sh test installs it)");
+    assert!(
+        output.status.success(),
+        "zbarimg found no QR code in {}",
+        png.display()
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// oathtool's code for `secret` at `unix_time`; `None` where it is missing, except in CI.
+pub fn oathtool(secret: &str, unix_time: u64) -> Option<String> {
+    let output = std::process::Command::new("oathtool")
+        .args([
+            "--totp",
+            "--base32",
+            "--now",
+            &format!("@{unix_time}"),
+            secret,
+        ])
+        .output();
+    match output {
+        Ok(output) if output.status.success() => {
+            Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        }
+        _ if std::env::var_os("CI").is_some() => panic!("oathtool must be installed in CI"),
+        _ => None,
+    }
+}

@@ -1,0 +1,5 @@
+//! Browser tests of the web app: the built app in `dist/`, served by a real twostep server and
+//! driven in a real headless Chromium through chromedriver.
+
+mod harness;
+mod spa;
