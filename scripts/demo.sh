@@ -6,10 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh build
-export PATH="$PWD/node_modules/.bin:$PATH"
 
-echo "building the web app (trunk) ..." >&2
-trunk build --offline
+echo "building the web app ..." >&2
+scripts/build-web.sh
 echo "building the server ..." >&2
 cargo build --release -p twostep-server --quiet
 twostep=target/release/twostep

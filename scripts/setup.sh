@@ -2,7 +2,8 @@
 # Installs what building and testing twostep needs, on Debian with rustup, skipping whatever
 # is already there at the right version. Safe to run again.
 #
-#   scripts/setup.sh build   the web app's toolchain: wasm32 target, trunk, wasm-bindgen, wasm-opt
+#   scripts/setup.sh build   the web app's toolchain: wasm32 targets, nightly's library source,
+#                            trunk, wasm-bindgen, wasm-opt
 #   scripts/setup.sh test    the above, plus oathtool, Chromium, chromedriver and zbarimg
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,10 +38,21 @@ if ((${#apt_packages[@]})); then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-    say "adding the wasm32-unknown-unknown target"
-    rustup target add wasm32-unknown-unknown
+# Stable checks the app; nightly builds it, rebuilding the standard library for size
+# (scripts/build-web.sh), which needs the library's source and the crates it depends on.
+for toolchain in stable nightly; do
+    if ! rustup target list --toolchain "$toolchain" --installed | grep -qx wasm32-unknown-unknown
+    then
+        say "adding the wasm32-unknown-unknown target to $toolchain"
+        rustup target add wasm32-unknown-unknown --toolchain "$toolchain"
+    fi
+done
+sysroot=$(rustc +nightly --print sysroot)
+if [[ ! -f $sysroot/lib/rustlib/src/rust/library/Cargo.lock ]]; then
+    say "adding the standard library's source to nightly"
+    rustup component add rust-src --toolchain nightly
 fi
+cargo +nightly fetch --quiet --manifest-path "$sysroot/lib/rustlib/src/rust/library/Cargo.toml"
 
 if [[ $(trunk --version 2>/dev/null) != "trunk $trunk_version" ]]; then
     say "installing trunk $trunk_version (a few minutes)"

@@ -4,14 +4,12 @@
 # passes the budget. Usage: scripts/size.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$PATH"
-
 goal_kb=64
 limit_kb=120
 
 if [[ ${1:-} != --no-build ]]; then
-    trunk build --offline --quiet
-    (cd tools/hello && trunk build --offline --quiet)
+    scripts/build-web.sh
+    scripts/build-web.sh tools/hello
 fi
 
 # Prints one line per transferred file and returns the total gzip bytes in $total.
