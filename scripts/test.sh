@@ -11,4 +11,9 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 # The browser tests drive the built app, and the size check measures it.
 scripts/size.sh
 
-cargo test --workspace
+# Doc tests are skipped (there are none); the summary line adds up every test binary.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --all-targets 2>&1 | tee "$log"
+awk '/^test result:/ { passed += $4; failed += $6 }
+     END { printf "tests: %d passed, %d failed\n", passed, failed }' "$log"

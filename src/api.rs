@@ -28,7 +28,15 @@ impl ApiError {
             ApiError::Network => "The server could not be reached. Check your connection and \
                                   try again; nothing you typed was lost."
                 .to_owned(),
-            ApiError::Refused(body) => body.message.clone(),
+            ApiError::Refused(body) => match body.retry_at {
+                // The server counts in its own clock; the person reads their own.
+                Some(at) => format!(
+                    "{} Codes are accepted again at {}.",
+                    body.message,
+                    local_time(at)
+                ),
+                None => body.message.clone(),
+            },
         }
     }
 
@@ -41,6 +49,12 @@ impl ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// `unix_seconds` as the browser's locale writes a time of day.
+fn local_time(unix_seconds: u64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(unix_seconds as f64 * 1000.0));
+    String::from(date.to_locale_time_string("default"))
+}
 
 async fn call<T: DeserializeOwned>(
     method: &str,

@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::password::Passwords;
 use crate::session::SessionId;
-use crate::store::{Attempt, Completion, Pending, SessionRecord, Store};
+use crate::store::{Attempt, Completion, Pending, Rotation, SessionRecord, Store};
 use crate::totp::{self, Secret};
 
 /// A request's session, loaded from the store.
@@ -106,7 +106,7 @@ impl Flow {
         previous: Option<SessionId>,
         username: &str,
         password: SecretString,
-    ) -> Result<(SessionId, Duration, SessionResponse), AppError> {
+    ) -> Result<SignedIn, AppError> {
         let username = normalize_username(username);
         if username.is_empty() {
             return Err(AppError::BadRequest("Enter your username.".into()));
@@ -164,14 +164,18 @@ impl Flow {
             .create_session(&id.hash(), user.id, stage, now, now + lifetime)
             .await?;
         info!(user = %user.username, stage = stage.as_str(), "signed in with password");
-        let response = SessionResponse {
+        let session = SessionResponse {
             stage,
             user: Some(UserInfo {
                 username: user.username,
                 display_name: user.display_name,
             }),
         };
-        Ok((id, Duration(lifetime), response))
+        Ok(SignedIn {
+            id,
+            lifetime,
+            session,
+        })
     }
 
     /// The pending secret as the enrollment page shows it. Changes nothing.
@@ -240,11 +244,7 @@ impl Flow {
 
     /// Checks the first code of the pending secret; on success it becomes the authenticator and
     /// the session is verified under a new id. A wrong code leaves everything as it was.
-    pub async fn confirm(
-        &self,
-        current: &Current,
-        code: &str,
-    ) -> Result<(SessionId, Duration, SessionResponse), AppError> {
+    pub async fn confirm(&self, current: &Current, code: &str) -> Result<SignedIn, AppError> {
         require_stage(current, Stage::NeedsEnrollment)?;
         let user = &current.record;
         let now = self.now();
@@ -268,28 +268,19 @@ impl Flow {
             return Err(AppError::WrongCode);
         };
 
-        let new_id = fresh_id()?;
-        let lifetime = self.config.session.lifetime;
-        let outcome = self
+        let (new_id, rotation) = self.rotation(current, now)?;
+        match self
             .store
-            .confirm_enrollment(
-                user.user_id,
-                &pending,
-                step,
-                &current.id.hash(),
-                &new_id.hash(),
-                now,
-                now + lifetime,
-            )
-            .await?;
-        match outcome {
+            .confirm_enrollment(user.user_id, &pending, step, &rotation)
+            .await?
+        {
             Completion::Done => {
                 info!(
                     user = %user.username,
                     fingerprint = %pending.secret.fingerprint(),
                     "authenticator confirmed; session verified"
                 );
-                Ok((new_id, Duration(lifetime), self.verified(user)))
+                Ok(self.verified(user, new_id))
             }
             Completion::PendingChanged => {
                 debug!(user = %user.username, "first code refused: pending secret changed meanwhile");
@@ -310,11 +301,7 @@ impl Flow {
 
     /// Checks a code of the confirmed authenticator. Each attempt counts against the account
     /// until a correct code resets the count; each time step is accepted once.
-    pub async fn verify(
-        &self,
-        current: &Current,
-        code: &str,
-    ) -> Result<(SessionId, Duration, SessionResponse), AppError> {
+    pub async fn verify(&self, current: &Current, code: &str) -> Result<SignedIn, AppError> {
         require_stage(current, Stage::NeedsCode)?;
         let user = &current.record;
         let now = self.now();
@@ -355,23 +342,15 @@ impl Flow {
             return Err(refused("time step already used"));
         }
 
-        let new_id = fresh_id()?;
-        let lifetime = self.config.session.lifetime;
-        let outcome = self
+        let (new_id, rotation) = self.rotation(current, now)?;
+        match self
             .store
-            .complete_verification(
-                user.user_id,
-                step,
-                &current.id.hash(),
-                &new_id.hash(),
-                now,
-                now + lifetime,
-            )
-            .await?;
-        match outcome {
+            .complete_verification(user.user_id, step, &rotation)
+            .await?
+        {
             Completion::Done => {
                 info!(user = %user.username, "code accepted; session verified");
-                Ok((new_id, Duration(lifetime), self.verified(user)))
+                Ok(self.verified(user, new_id))
             }
             Completion::StepUsed => Err(refused("time step used by a concurrent request")),
             _ => {
@@ -400,10 +379,26 @@ impl Flow {
         }
     }
 
-    fn verified(&self, user: &SessionRecord) -> SessionResponse {
-        SessionResponse {
-            stage: Stage::Verified,
-            user: Some(user_info(user)),
+    /// A new id for `current`, to take effect when it is verified.
+    fn rotation(&self, current: &Current, now: u64) -> Result<(SessionId, Rotation), AppError> {
+        let new_id = fresh_id()?;
+        let rotation = Rotation {
+            old_hash: current.id.hash(),
+            new_hash: new_id.hash(),
+            now,
+            expires_at: now + self.config.session.lifetime,
+        };
+        Ok((new_id, rotation))
+    }
+
+    fn verified(&self, user: &SessionRecord, id: SessionId) -> SignedIn {
+        SignedIn {
+            id,
+            lifetime: self.config.session.lifetime,
+            session: SessionResponse {
+                stage: Stage::Verified,
+                user: Some(user_info(user)),
+            },
         }
     }
 
@@ -418,9 +413,14 @@ impl Flow {
     }
 }
 
-/// Seconds a session cookie should live.
-#[derive(Clone, Copy, Debug)]
-pub struct Duration(pub u64);
+/// A session that has just started or moved on, under a new id the browser must store.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub id: SessionId,
+    /// Seconds the cookie should live.
+    pub lifetime: u64,
+    pub session: SessionResponse,
+}
 
 fn require_stage(current: &Current, wanted: Stage) -> Result<(), AppError> {
     if current.record.stage == wanted {

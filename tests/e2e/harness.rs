@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
@@ -15,16 +14,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 use tokio::sync::{Mutex, MutexGuard};
-use twostep_server::clock::{Clock, ManualClock};
-use twostep_server::config::Config;
-use twostep_server::http::{serve, AppState};
-use twostep_server::password::Passwords;
-use twostep_server::store::Store;
-use twostep_server::totp::{self, Params, Secret};
-
-/// The time the server's clock starts at.
-pub const START: u64 = 2_000_000_010;
-pub const PASSWORD: &str = "correct horse battery";
+pub use twostep_testkit::{oathtool, Server, PASSWORD};
 
 /// Keeps browser tests from running at the same time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
@@ -41,112 +31,51 @@ pub fn screenshot_dir() -> PathBuf {
     target.join("screenshots").join("spa")
 }
 
-pub struct Server {
-    pub base: String,
-    pub clock: Arc<ManualClock>,
-    pub store: Store,
-    task: tokio::task::JoinHandle<()>,
-    _dir: tempfile::TempDir,
+/// A server that serves the built app from `dist/`.
+pub async fn start_server() -> Server {
+    let dist = repo().join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "the app is not built: run scripts/build-web.sh (scripts/test.sh does)"
+    );
+    Server::start("", Some(&dist)).await
 }
 
-impl Server {
-    pub async fn start() -> Server {
-        let dist = repo().join("dist");
-        assert!(
-            dist.join("index.html").is_file(),
-            "the app is not built: run `trunk build --offline` (scripts/test.sh does)"
-        );
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let toml = format!(
-            "database_url = \"sqlite://{}\"\nspa_dir = \"{}\"\n",
-            dir.path().join("twostep.db").display(),
-            dist.display()
-        );
-        let config = Config::from_toml(&toml).expect("valid configuration");
-        let store = Store::open(&config.database_url).await.expect("database");
-        let clock = Arc::new(ManualClock::new(START));
-        let state = AppState::new(config, store.clone(), clock.clone()).expect("state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
-        let task = tokio::spawn(async move {
-            let _ = serve(listener, state, std::future::pending()).await;
-        });
-        Server {
-            base,
-            clock,
-            store,
-            task,
-            _dir: dir,
-        }
-    }
-
-    pub async fn add_user(&self, name: &str, display_name: &str) {
-        let hash = Passwords::new(1)
-            .expect("hasher")
-            .hash(PASSWORD.to_owned().into())
-            .await
-            .expect("hash");
-        assert!(self
-            .store
-            .create_user(name, display_name, &hash, START)
-            .await
-            .expect("insert"));
-    }
-
-    /// The code of `secret` (base32, spaces allowed) at the server's time, `offset` steps on.
-    pub fn code(&self, secret: &str, offset: u64) -> String {
-        let secret = Secret::from_base32(secret).expect("base32 secret");
-        let step = totp::step_at(self.clock.now(), 30) + offset;
-        totp::hotp(&secret, step, Params::GOOGLE.algorithm, 6)
-    }
-
-    /// A code that no step near now accepts.
-    pub fn wrong_code(&self, secret: &str) -> String {
-        let near: Vec<String> = (0..4).map(|o| self.code(secret, o)).collect();
-        (0..1_000_000)
-            .map(|n| format!("{n:06}"))
-            .find(|c| !near.contains(c) && *c != self.code(secret, 0))
-            .expect("some code is wrong")
-    }
-
-    /// The pending secret the server stores for `name`.
-    pub async fn stored_pending(&self, name: &str) -> String {
-        let user = self
-            .store
-            .user_by_name(name)
-            .await
-            .expect("query")
-            .expect("user");
-        self.store
-            .pending(user.id)
-            .await
-            .expect("query")
-            .expect("pending")
-            .secret
-            .to_base32()
-    }
-
-    /// Whether the server knows a session for this cookie value.
-    pub async fn session_alive(&self, cookie_name: &str, cookie_value: &str) -> bool {
-        let answer: twostep_api::SessionResponse = reqwest::Client::new()
-            .get(format!("{}{}", self.base, twostep_api::routes::SESSION))
-            .header("cookie", format!("{cookie_name}={cookie_value}"))
-            .send()
-            .await
-            .expect("answer")
-            .json()
-            .await
-            .expect("json");
-        answer.stage != twostep_api::Stage::Anonymous
-    }
+/// The code of `secret` at the server's time, `offset` steps on.
+pub fn code(server: &Server, secret: &str, offset: i64) -> String {
+    server.code_at_step(secret, offset)
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+/// The pending secret the server stores for `name`.
+pub async fn stored_pending(server: &Server, name: &str) -> String {
+    let user = server
+        .store
+        .user_by_name(name)
+        .await
+        .expect("query")
+        .expect("user");
+    server
+        .store
+        .pending(user.id)
+        .await
+        .expect("query")
+        .expect("pending")
+        .secret
+        .to_base32()
+}
+
+/// Whether the server knows a session for this cookie.
+pub async fn session_alive(server: &Server, cookie_name: &str, cookie_value: &str) -> bool {
+    let answer: twostep_api::SessionResponse = reqwest::Client::new()
+        .get(format!("{}{}", server.base, twostep_api::routes::SESSION))
+        .header("cookie", format!("{cookie_name}={cookie_value}"))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
+    answer.stage != twostep_api::Stage::Anonymous
 }
 
 /// chromedriver's log endpoint, which fantoccini has no method for.
@@ -399,24 +328,4 @@ pub fn decode_qr(png: &Path) -> String {
         png.display()
     );
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-/// oathtool's code for `secret` at `unix_time`; `None` where it is missing, except in CI.
-pub fn oathtool(secret: &str, unix_time: u64) -> Option<String> {
-    let output = std::process::Command::new("oathtool")
-        .args([
-            "--totp",
-            "--base32",
-            "--now",
-            &format!("@{unix_time}"),
-            secret,
-        ])
-        .output();
-    match output {
-        Ok(output) if output.status.success() => {
-            Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-        }
-        _ if std::env::var_os("CI").is_some() => panic!("oathtool must be installed in CI"),
-        _ => None,
-    }
 }

@@ -6,7 +6,10 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use twostep_api::routes;
 
-use crate::harness::{decode_qr, oathtool, Browser, Sent, Server, PASSWORD};
+use crate::harness::{
+    code, decode_qr, oathtool, session_alive, start_server, stored_pending, Browser, Sent, Server,
+    PASSWORD,
+};
 
 /// Paths the page may ask for before the second factor is verified.
 fn is_public(sent: &Sent) -> bool {
@@ -110,7 +113,7 @@ async fn enroll_over_api(server: &Server, name: &str) -> String {
     let confirmed = http
         .post(format!("{}{}", server.base, routes::ENROLLMENT_CONFIRM))
         .header("cookie", &cookie)
-        .json(&json!({ "code": server.code(&enrollment.secret, 0) }))
+        .json(&json!({ "code": code(server, &enrollment.secret, 0) }))
         .send()
         .await
         .expect("confirm");
@@ -121,7 +124,7 @@ async fn enroll_over_api(server: &Server, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_enrolls_in_the_browser() {
-    let server = Server::start().await;
+    let server = start_server().await;
     server.add_user("alice", "Alice Liddell").await;
     let mut browser = Browser::open(&server, true).await;
 
@@ -148,7 +151,7 @@ async fn a_new_user_enrolls_in_the_browser() {
     let secret = shown_secret(&browser).await;
     assert_eq!(browser.path().await, routes::PAGE_ENROLL);
     assert_eq!(browser.text(".header .username").await, "alice");
-    assert_eq!(secret, server.stored_pending("alice").await);
+    assert_eq!(secret, stored_pending(&server, "alice").await);
     assert_eq!(browser.text(".label").await, "twostep:alice");
     browser.screenshot("05-enroll").await;
     let qr = browser.element_screenshot(".qr", "05-enroll-qr").await;
@@ -166,12 +169,12 @@ async fn a_new_user_enrolls_in_the_browser() {
         .await;
     browser.wait_text("#code-error", "not accepted").await;
     assert_eq!(shown_secret(&browser).await, secret);
-    assert_eq!(secret, server.stored_pending("alice").await);
+    assert_eq!(secret, stored_pending(&server, "alice").await);
     browser.screenshot("06-enroll-wrong-code").await;
 
     // The code an app computes from the text secret finishes enrollment.
-    let code = server.code(&secret, 0);
-    if let Some(theirs) = oathtool(&secret, twostep_server::clock::Clock::now(&*server.clock)) {
+    let code = code(&server, &secret, 0);
+    if let Some(theirs) = oathtool(&secret, server.now()) {
         assert_eq!(theirs, code, "oathtool disagrees");
     }
     browser
@@ -190,7 +193,7 @@ async fn a_new_user_enrolls_in_the_browser() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_enrolled_user_passes_the_code_page() {
-    let server = Server::start().await;
+    let server = start_server().await;
     server.add_user("bob", "Bob Builder").await;
     let secret = enroll_over_api(&server, "bob").await;
     let mut browser = Browser::open(&server, true).await;
@@ -210,7 +213,18 @@ async fn an_enrolled_user_passes_the_code_page() {
     assert_eq!(browser.path().await, routes::PAGE_PIN);
     browser.screenshot("09-pin-wrong-code").await;
 
-    browser.type_into("#code", &server.code(&secret, 0)).await;
+    // Four more wrong codes lock the second factor, and the page says until when.
+    for _ in 0..4 {
+        browser
+            .type_into("#code", &server.wrong_code(&secret))
+            .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    browser.wait_text("#code-error", "accepted again at").await;
+    browser.screenshot("10-pin-locked").await;
+
+    server.clock.advance(30);
+    browser.type_into("#code", &code(&server, &secret, 0)).await;
     browser.wait_text("h1", "signed in").await;
     assert!(avatar_loaded(&browser).await);
 
@@ -222,19 +236,19 @@ async fn an_enrolled_user_passes_the_code_page() {
 /// Clicks logout and checks the browser is back at login and the session is gone.
 async fn log_out(server: &Server, browser: &Browser) {
     let (name, value) = browser.session_cookie().await.expect("a session cookie");
-    assert!(server.session_alive(&name, &value).await);
+    assert!(session_alive(server, &name, &value).await);
     browser.click(".header .logout").await;
     browser.wait_text("h1", "Sign in").await;
     assert_eq!(browser.path().await, routes::PAGE_LOGIN);
     assert!(
-        !server.session_alive(&name, &value).await,
+        !session_alive(server, &name, &value).await,
         "the session outlived logout"
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_works_from_every_page_before_verification() {
-    let server = Server::start().await;
+    let server = start_server().await;
     server.add_user("carol", "Carol").await;
     server.add_user("dave", "Dave").await;
     enroll_over_api(&server, "dave").await;

@@ -14,8 +14,7 @@ use twostep_api::{
 
 use super::AppState;
 use crate::error::AppError;
-use crate::flow::{Current, Duration};
-use crate::session::SessionId;
+use crate::flow::{Current, SignedIn};
 
 /// `Json`, with its rejections turned into the API's error shape.
 pub struct ApiJson<T>(pub T);
@@ -56,15 +55,12 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Current, App
         .ok_or(AppError::NotSignedIn)
 }
 
-/// `body` with a cookie carrying the new session id.
-fn with_session(
-    state: &AppState,
-    id: &SessionId,
-    lifetime: Duration,
-    body: SessionResponse,
-) -> Response {
-    let mut response = Json(body).into_response();
-    state.cookies.set(response.headers_mut(), id, lifetime.0);
+/// The session's stage, with a cookie carrying its new id.
+fn with_session(state: &AppState, signed_in: SignedIn) -> Response {
+    let mut response = Json(signed_in.session).into_response();
+    state
+        .cookies
+        .set(response.headers_mut(), &signed_in.id, signed_in.lifetime);
     response
 }
 
@@ -75,11 +71,11 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let previous = state.cookies.read(&headers);
     let password = SecretString::from(request.password);
-    let (id, lifetime, body) = state
+    let signed_in = state
         .flow
         .login(previous, &request.username, password)
         .await?;
-    Ok(with_session(&state, &id, lifetime, body))
+    Ok(with_session(&state, signed_in))
 }
 
 pub async fn session(
@@ -118,8 +114,8 @@ pub async fn confirm(
     ApiJson(request): ApiJson<CodeRequest>,
 ) -> Result<Response, AppError> {
     let current = signed_in(&state, &headers).await?;
-    let (id, lifetime, body) = state.flow.confirm(&current, &request.code).await?;
-    Ok(with_session(&state, &id, lifetime, body))
+    let signed_in = state.flow.confirm(&current, &request.code).await?;
+    Ok(with_session(&state, signed_in))
 }
 
 pub async fn verify(
@@ -128,8 +124,8 @@ pub async fn verify(
     ApiJson(request): ApiJson<CodeRequest>,
 ) -> Result<Response, AppError> {
     let current = signed_in(&state, &headers).await?;
-    let (id, lifetime, body) = state.flow.verify(&current, &request.code).await?;
-    Ok(with_session(&state, &id, lifetime, body))
+    let signed_in = state.flow.verify(&current, &request.code).await?;
+    Ok(with_session(&state, signed_in))
 }
 
 pub async fn logout(

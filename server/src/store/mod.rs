@@ -17,7 +17,7 @@ use sqlx::{AnyPool, Executor, Row};
 
 use crate::totp::{Algorithm, Params, Secret};
 
-pub use otp::{Attempt, Authenticator, Completion, OtpStatus, Pending};
+pub use otp::{Attempt, Authenticator, Completion, OtpStatus, Pending, Rotation};
 pub use sessions::SessionRecord;
 pub use users::User;
 

@@ -59,6 +59,18 @@ pub enum Completion {
 
 const SECRET_COLUMNS: &str = "secret, algorithm, digits, period";
 
+/// Whether a pending secret is written only over an expired one.
+struct OnlyIfExpired(bool);
+
+/// A session moving to [`Stage::Verified`] under a new id.
+#[derive(Clone, Debug)]
+pub struct Rotation {
+    pub old_hash: String,
+    pub new_hash: String,
+    pub now: u64,
+    pub expires_at: u64,
+}
+
 impl Store {
     /// Creates a pending secret for `user_id` unless an unexpired one exists, then returns the
     /// one stored, so concurrent logins all end with the same secret. `true` with it when this
@@ -71,33 +83,85 @@ impl Store {
         now: u64,
         expires_at: u64,
     ) -> Result<(Pending, bool)> {
-        let result = sqlx::query(
-            "INSERT INTO pending_secrets \
-                 (user_id, secret, algorithm, digits, period, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (user_id) DO UPDATE SET \
-                 secret = excluded.secret, algorithm = excluded.algorithm, \
-                 digits = excluded.digits, period = excluded.period, \
-                 created_at = excluded.created_at, expires_at = excluded.expires_at \
-             WHERE pending_secrets.expires_at <= excluded.created_at",
-        )
-        .bind(user_id)
-        .bind(candidate.to_base32())
-        .bind(params.algorithm.as_str())
-        .bind(i64::from(params.digits))
-        .bind(db_time(params.period))
-        .bind(db_time(now))
-        .bind(db_time(expires_at))
-        .execute(&self.pool)
-        .await?;
-        let created = result.rows_affected() == 1;
+        let written = self
+            .write_pending(
+                user_id,
+                candidate,
+                params,
+                now,
+                expires_at,
+                OnlyIfExpired(true),
+            )
+            .await?;
 
         // The row exists now: this call or a concurrent one wrote it, and only an explicit
         // restart or a confirmation removes it.
         let pending = self.pending(user_id).await?.ok_or_else(|| {
             super::StoreError::Corrupt("the pending secret vanished right after its insert".into())
         })?;
-        Ok((pending, created))
+        Ok((pending, written))
+    }
+
+    /// Replaces the pending secret of `user_id`, whatever it was.
+    pub async fn replace_pending(
+        &self,
+        user_id: i64,
+        secret: &Secret,
+        params: Params,
+        now: u64,
+        expires_at: u64,
+    ) -> Result<Pending> {
+        self.write_pending(
+            user_id,
+            secret,
+            params,
+            now,
+            expires_at,
+            OnlyIfExpired(false),
+        )
+        .await?;
+        Ok(Pending {
+            secret: secret.clone(),
+            params,
+            expires_at,
+        })
+    }
+
+    /// Inserts or replaces the pending secret in one statement; `true` when a row was written.
+    async fn write_pending(
+        &self,
+        user_id: i64,
+        secret: &Secret,
+        params: Params,
+        now: u64,
+        expires_at: u64,
+        only_if_expired: OnlyIfExpired,
+    ) -> Result<bool> {
+        let condition = if only_if_expired.0 {
+            " WHERE pending_secrets.expires_at <= excluded.created_at"
+        } else {
+            ""
+        };
+        let query = format!(
+            "INSERT INTO pending_secrets \
+                 (user_id, secret, algorithm, digits, period, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (user_id) DO UPDATE SET \
+                 secret = excluded.secret, algorithm = excluded.algorithm, \
+                 digits = excluded.digits, period = excluded.period, \
+                 created_at = excluded.created_at, expires_at = excluded.expires_at{condition}"
+        );
+        let result = sqlx::query(&query)
+            .bind(user_id)
+            .bind(secret.to_base32())
+            .bind(params.algorithm.as_str())
+            .bind(i64::from(params.digits))
+            .bind(db_time(params.period))
+            .bind(db_time(now))
+            .bind(db_time(expires_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() == 1)
     }
 
     /// The pending secret of `user_id`, expired or not. Reading it changes nothing.
@@ -118,40 +182,6 @@ impl Store {
             params,
             expires_at: expires_at as u64,
         }))
-    }
-
-    /// Replaces the pending secret of `user_id`, whatever it was.
-    pub async fn replace_pending(
-        &self,
-        user_id: i64,
-        secret: &Secret,
-        params: Params,
-        now: u64,
-        expires_at: u64,
-    ) -> Result<Pending> {
-        sqlx::query(
-            "INSERT INTO pending_secrets \
-                 (user_id, secret, algorithm, digits, period, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (user_id) DO UPDATE SET \
-                 secret = excluded.secret, algorithm = excluded.algorithm, \
-                 digits = excluded.digits, period = excluded.period, \
-                 created_at = excluded.created_at, expires_at = excluded.expires_at",
-        )
-        .bind(user_id)
-        .bind(secret.to_base32())
-        .bind(params.algorithm.as_str())
-        .bind(i64::from(params.digits))
-        .bind(db_time(params.period))
-        .bind(db_time(now))
-        .bind(db_time(expires_at))
-        .execute(&self.pool)
-        .await?;
-        Ok(Pending {
-            secret: secret.clone(),
-            params,
-            expires_at,
-        })
     }
 
     /// The confirmed authenticator of `user_id`.
@@ -176,17 +206,14 @@ impl Store {
 
     /// Makes `pending` the confirmed authenticator of `user_id` with `step` already used, and
     /// moves the session from `old_hash` to `new_hash` at [`Stage::Verified`], all at once.
-    #[allow(clippy::too_many_arguments)]
     pub async fn confirm_enrollment(
         &self,
         user_id: i64,
         pending: &Pending,
         step: u64,
-        old_hash: &str,
-        new_hash: &str,
-        now: u64,
-        session_expires_at: u64,
+        rotation: &Rotation,
     ) -> Result<Completion> {
+        let now = rotation.now;
         let mut tx = self.pool.begin().await?;
 
         let taken = sqlx::query(
@@ -219,26 +246,7 @@ impl Store {
             return Ok(Completion::AlreadyEnrolled);
         }
 
-        sqlx::query("UPDATE users SET otp_failures = 0, otp_locked_until = NULL WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-
-        let moved = advance_session(
-            &mut tx,
-            old_hash,
-            new_hash,
-            Stage::NeedsEnrollment,
-            now,
-            session_expires_at,
-        )
-        .await?;
-        if !moved {
-            return Ok(Completion::SessionGone);
-        }
-
-        tx.commit().await?;
-        Ok(Completion::Done)
+        finish_verification(tx, user_id, rotation, Stage::NeedsEnrollment).await
     }
 
     /// Counts one code attempt for `user_id` before the code is checked, unless the second
@@ -295,10 +303,7 @@ impl Store {
         &self,
         user_id: i64,
         step: u64,
-        old_hash: &str,
-        new_hash: &str,
-        now: u64,
-        session_expires_at: u64,
+        rotation: &Rotation,
     ) -> Result<Completion> {
         let mut tx = self.pool.begin().await?;
 
@@ -313,26 +318,7 @@ impl Store {
             return Ok(Completion::StepUsed);
         }
 
-        sqlx::query("UPDATE users SET otp_failures = 0, otp_locked_until = NULL WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-
-        let moved = advance_session(
-            &mut tx,
-            old_hash,
-            new_hash,
-            Stage::NeedsCode,
-            now,
-            session_expires_at,
-        )
-        .await?;
-        if !moved {
-            return Ok(Completion::SessionGone);
-        }
-
-        tx.commit().await?;
-        Ok(Completion::Done)
+        finish_verification(tx, user_id, rotation, Stage::NeedsCode).await
     }
 
     /// Consecutive failures and lock time of `user_id`.
@@ -412,24 +398,41 @@ impl Store {
     }
 }
 
+/// The end of every successful verification: the failure count is reset and the session moves
+/// from `from` to [`Stage::Verified`] under its new id; all of it or, if the session is gone,
+/// none of it.
+async fn finish_verification(
+    mut tx: Transaction<'_, Any>,
+    user_id: i64,
+    rotation: &Rotation,
+    from: Stage,
+) -> Result<Completion> {
+    sqlx::query("UPDATE users SET otp_failures = 0, otp_locked_until = NULL WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    if !advance_session(&mut tx, rotation, from).await? {
+        return Ok(Completion::SessionGone);
+    }
+    tx.commit().await?;
+    Ok(Completion::Done)
+}
+
 /// Moves a session at stage `from` to [`Stage::Verified`] under a new id hash.
 async fn advance_session(
     tx: &mut Transaction<'_, Any>,
-    old_hash: &str,
-    new_hash: &str,
+    rotation: &Rotation,
     from: Stage,
-    now: u64,
-    expires_at: u64,
 ) -> Result<bool> {
     let result = sqlx::query(
         "UPDATE sessions SET id_hash = $1, stage = $2, created_at = $3, expires_at = $4 \
          WHERE id_hash = $5 AND stage = $6 AND expires_at > $3",
     )
-    .bind(new_hash)
+    .bind(&rotation.new_hash)
     .bind(Stage::Verified.as_str())
-    .bind(db_time(now))
-    .bind(db_time(expires_at))
-    .bind(old_hash)
+    .bind(db_time(rotation.now))
+    .bind(db_time(rotation.expires_at))
+    .bind(&rotation.old_hash)
     .bind(from.as_str())
     .execute(&mut **tx)
     .await?;

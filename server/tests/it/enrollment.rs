@@ -1,32 +1,9 @@
 //! The first sign-in of a user without an authenticator, from password to verified.
 
-use std::process::Command;
-
 use serde_json::json;
 use twostep_api::{routes, ErrorCode, SessionResponse, Stage, UserInfo};
 
-use crate::harness::{TestServer, PASSWORD};
-
-/// oathtool's code for `secret` at `unix_time`, or `None` where it is not installed (CI
-/// installs it, and there its absence fails the test).
-fn oathtool(secret: &str, unix_time: u64) -> Option<String> {
-    let output = Command::new("oathtool")
-        .args([
-            "--totp",
-            "--base32",
-            "--now",
-            &format!("@{unix_time}"),
-            secret,
-        ])
-        .output();
-    match output {
-        Ok(output) if output.status.success() => {
-            Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-        }
-        _ if std::env::var_os("CI").is_some() => panic!("oathtool must be installed in CI"),
-        _ => None,
-    }
-}
+use crate::harness::{oathtool, TestServer, PASSWORD};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_user_enrolls_and_reaches_verified() {
@@ -89,12 +66,7 @@ async fn new_user_enrolls_and_reaches_verified() {
     assert_eq!(stale.session().await.stage, Stage::Anonymous);
 
     // The pending secret became the authenticator.
-    let status = server
-        .store
-        .otp_status("alice")
-        .await
-        .expect("status")
-        .expect("user");
+    let status = server.otp("alice").await;
     assert_eq!(
         status.confirmed_fingerprint.as_deref(),
         Some(enrollment.fingerprint.as_str())
@@ -145,12 +117,7 @@ async fn wrong_codes_and_rereads_keep_the_same_secret() {
     assert_eq!(other.enrollment().await.secret, first.secret);
 
     // Wrong codes during enrollment do not lock anything.
-    let status = server
-        .store
-        .otp_status("bob")
-        .await
-        .expect("status")
-        .expect("user");
+    let status = server.otp("bob").await;
     assert_eq!(status.failures, 0);
     assert_eq!(
         browser.confirm(&server.code(&first.secret)).await.status,
@@ -176,12 +143,7 @@ async fn expired_secrets_are_refused_until_a_new_one_is_asked_for() {
     assert_eq!(late.status, 410);
 
     // Reading the expired secret did not replace it.
-    let pending = server
-        .store
-        .otp_status("carol")
-        .await
-        .expect("status")
-        .expect("user");
+    let pending = server.otp("carol").await;
     assert_eq!(
         pending.pending_fingerprint.as_deref(),
         Some(first.fingerprint.as_str())

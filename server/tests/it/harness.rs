@@ -6,31 +6,20 @@
 //! server is dropped the captured log is searched for all of it.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use sqlx::{Connection, Row, SqliteConnection};
-use tempfile::TempDir;
-use tokio::task::JoinHandle;
 use twostep_api::{routes, EnrollmentResponse, ErrorBody, SessionResponse};
-use twostep_server::clock::ManualClock;
-use twostep_server::config::Config;
-use twostep_server::http::{router, AppState};
-use twostep_server::password::Passwords;
-use twostep_server::store::Store;
-use twostep_server::totp::{self, Params, Secret};
+use twostep_server::store::OtpStatus;
+use twostep_testkit::Server;
+pub use twostep_testkit::{oathtool, PASSWORD};
 
-/// The time every server starts at: 10 seconds into a 30-second step.
-pub const START: u64 = 2_000_000_010;
+pub type Shared<T> = Arc<Mutex<T>>;
 
-pub const PASSWORD: &str = "correct horse battery";
-
-type Shared<T> = Arc<Mutex<T>>;
-
-fn lock<T>(shared: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub fn lock<T>(shared: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     shared
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -98,14 +87,19 @@ pub fn assert_log_clean(log: &str, secrets: &[String]) {
     }
 }
 
+/// A [`Server`] that notes every secret the test handles and, when dropped, searches the
+/// captured log for them.
 pub struct TestServer {
-    pub base: String,
-    pub clock: Arc<ManualClock>,
-    pub store: Store,
-    pub db_path: PathBuf,
+    server: Server,
     secrets: Shared<Vec<String>>,
-    task: JoinHandle<()>,
-    _dir: TempDir,
+}
+
+impl Deref for TestServer {
+    type Target = Server;
+
+    fn deref(&self) -> &Server {
+        &self.server
+    }
 }
 
 impl TestServer {
@@ -116,42 +110,10 @@ impl TestServer {
     /// A server whose configuration adds `toml` to the test defaults.
     pub async fn start_with(toml: &str) -> TestServer {
         captured_log();
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let db_path = dir.path().join("data").join("twostep.db");
-        let text = format!(
-            "database_url = \"sqlite://{}\"\nspa_dir = \"{}\"\n{toml}",
-            db_path.display(),
-            dir.path().join("dist").display()
-        );
-        let config = Config::from_toml(&text).expect("test configuration is valid");
-        let store = Store::open(&config.database_url)
-            .await
-            .expect("database opens");
-        let clock = Arc::new(ManualClock::new(START));
-        let state = AppState::new(config, store.clone(), clock.clone()).expect("state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router(state))
-                .await
-                .expect("server runs");
-        });
         TestServer {
-            base,
-            clock,
-            store,
-            db_path,
+            server: Server::start(toml, None).await,
             secrets: Arc::default(),
-            task,
-            _dir: dir,
         }
-    }
-
-    pub fn now(&self) -> u64 {
-        use twostep_server::clock::Clock;
-        self.clock.now()
     }
 
     /// Notes a value that must never appear in the log.
@@ -159,32 +121,16 @@ impl TestServer {
         lock(&self.secrets).push(value.into());
     }
 
+    /// Adds `name` with [`PASSWORD`] and the display name "NAME Tester".
     pub async fn add_user(&self, name: &str) {
         self.secret(PASSWORD);
-        let hash = Passwords::new(1)
-            .expect("hasher")
-            .hash(SecretString::from(PASSWORD.to_owned()))
-            .await
-            .expect("hash");
-        let display = format!("{} Tester", name.to_uppercase());
-        assert!(self
-            .store
-            .create_user(name, &display, &hash, START)
-            .await
-            .expect("insert"));
+        self.server
+            .add_user(name, &format!("{} Tester", name.to_uppercase()))
+            .await;
     }
 
     pub fn browser(&self) -> Browser {
-        Browser {
-            base: self.base.clone(),
-            // Redirects are checked, not followed.
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
-            cookie: Arc::default(),
-            secrets: self.secrets.clone(),
-        }
+        Browser::new(&self.base, self.secrets.clone())
     }
 
     /// The code of `secret` at the server's current time, noted as secret.
@@ -192,27 +138,24 @@ impl TestServer {
         self.code_at_step(secret, 0)
     }
 
-    /// The code `offset` steps away from the server's current time.
+    /// The code `offset` steps away from the server's current time, noted as secret.
     pub fn code_at_step(&self, secret: &str, offset: i64) -> String {
-        let secret = Secret::from_base32(secret).expect("base32 secret");
-        let step = totp::step_at(self.now(), 30).saturating_add_signed(offset);
-        let code = totp::hotp(&secret, step, Params::GOOGLE.algorithm, 6);
+        let code = self.server.code_at_step(secret, offset);
         self.secret(code.clone());
         code
     }
 
-    /// A six-digit code that no step within the window accepts.
+    /// A code that no step within the window accepts, noted as secret.
     pub fn wrong_code(&self, secret: &str) -> String {
-        let valid: Vec<String> = (-2..=2).map(|o| self.code_at_step(secret, o)).collect();
-        let mut candidate: u32 = valid[2].parse().expect("digits");
-        loop {
-            candidate = (candidate + 1) % 1_000_000;
-            let code = format!("{candidate:06}");
-            if !valid.contains(&code) {
-                self.secret(code.clone());
-                return code;
-            }
-        }
+        let code = self.server.wrong_code(secret);
+        self.secret(code.clone());
+        code
+    }
+
+    /// The second-factor state of `name`, as `twostep otp status` shows it.
+    pub async fn otp(&self, name: &str) -> OtpStatus {
+        let status = self.store.otp_status(name).await.expect("status query");
+        status.unwrap_or_else(|| panic!("no user {name}"))
     }
 
     /// A browser that has signed in as `name` and confirmed an authenticator; returns the
@@ -278,7 +221,6 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        self.task.abort();
         if !std::thread::panicking() {
             let secrets = lock(&self.secrets).clone();
             assert_log_clean(&self.log(), &secrets);
@@ -325,6 +267,20 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A client of the server at `base` that notes every secret it handles in `secrets`.
+    pub fn new(base: &str, secrets: Shared<Vec<String>>) -> Browser {
+        Browser {
+            base: base.to_owned(),
+            // Redirects are checked, not followed.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookie: Arc::default(),
+            secrets,
+        }
+    }
+
     /// The `name=value` pair of the session cookie, if any.
     pub fn cookie(&self) -> Option<String> {
         lock(&self.cookie).clone()

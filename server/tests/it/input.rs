@@ -129,12 +129,7 @@ async fn malformed_requests_are_refused_with_a_reason() {
     }
 
     // Malformed codes are not attempts: the account has no failures.
-    let status = server
-        .store
-        .otp_status("alice")
-        .await
-        .expect("status")
-        .expect("user");
+    let status = server.otp("alice").await;
     assert_eq!(status.failures, 0);
 
     // The session survived all of it.

@@ -6,13 +6,7 @@ use twostep_api::{ErrorBody, ErrorCode};
 use crate::harness::{Browser, TestServer, PASSWORD};
 
 async fn failures(server: &TestServer, name: &str) -> u32 {
-    server
-        .store
-        .otp_status(name)
-        .await
-        .expect("status")
-        .expect("user")
-        .failures
+    server.otp(name).await.failures
 }
 
 /// Sends a wrong code and returns the error.

@@ -2,13 +2,14 @@
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use twostep_api::{routes, Stage};
 use twostep_server::clock::{Clock, SystemClock};
 use twostep_server::totp::{self, Params, Secret};
 
-use crate::harness::{assert_log_clean, find_token};
+use crate::harness::{assert_log_clean, find_token, lock, Browser, Shared};
 
 struct Running(Child);
 
@@ -17,6 +18,14 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// A code that differs from `code` by `by` (modulo a million).
+fn shifted(code: &str, by: u32) -> String {
+    format!(
+        "{:06}",
+        (code.parse::<u32>().expect("digits") + by) % 1_000_000
+    )
 }
 
 fn code(secret: &str, offset: u64) -> String {
@@ -81,115 +90,25 @@ async fn trace_logs_of_a_whole_sign_in_hold_no_secret() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    // A browser-like client with one cookie.
-    let mut cookie = String::new();
-    let mut secrets = vec![password.to_owned()];
-    let post = |path: &'static str, body: serde_json::Value, cookie: &str| {
-        let request = http
-            .post(format!("{base}{path}"))
-            .header("content-type", "application/json")
-            .header("cookie", cookie.to_owned())
-            .body(body.to_string());
-        async move { request.send().await.expect("answer") }
-    };
-    let take_cookie =
-        |response: &reqwest::Response, cookie: &mut String, secrets: &mut Vec<String>| {
-            if let Some(set) = response.headers().get("set-cookie") {
-                let pair = set
-                    .to_str()
-                    .expect("ascii")
-                    .split(';')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
-                secrets.push(
-                    pair.split_once('=')
-                        .map(|(_, v)| v.to_owned())
-                        .unwrap_or_default(),
-                );
-                *cookie = pair;
-            }
-        };
-
-    let login = post(
-        routes::LOGIN,
-        serde_json::json!({"username": "loggy", "password": password}),
-        &cookie,
-    )
-    .await;
-    take_cookie(&login, &mut cookie, &mut secrets);
-    let enrollment: twostep_api::EnrollmentResponse = http
-        .get(format!("{base}{}", routes::ENROLLMENT))
-        .header("cookie", cookie.clone())
-        .send()
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
-    secrets.push(enrollment.secret.clone());
-    secrets.push(enrollment.secret.to_lowercase());
-    secrets.push(enrollment.otpauth_uri.clone());
-
+    // Every secret the client handles is noted in `secrets`.
+    let secrets: Shared<Vec<String>> = Arc::default();
+    let browser = Browser::new(&base, secrets.clone());
+    assert_eq!(browser.login("loggy", password).await.status, 200);
+    let enrollment = browser.enrollment().await;
     let right = code(&enrollment.secret, 0);
-    let wrong = format!(
-        "{:06}",
-        (right.parse::<u32>().expect("digits") + 500_000) % 1_000_000
-    );
-    secrets.extend([right.clone(), wrong.clone()]);
-    let refused = post(
-        routes::ENROLLMENT_CONFIRM,
-        serde_json::json!({"code": wrong}),
-        &cookie,
-    )
-    .await;
-    assert_eq!(refused.status(), 401);
-    let confirmed = post(
-        routes::ENROLLMENT_CONFIRM,
-        serde_json::json!({"code": right}),
-        &cookie,
-    )
-    .await;
-    assert_eq!(confirmed.status(), 200);
-    take_cookie(&confirmed, &mut cookie, &mut secrets);
-    post(routes::LOGOUT, serde_json::json!({}), &cookie).await;
+    let wrong = shifted(&right, 500_000);
+    assert_eq!(browser.confirm(&wrong).await.status, 401);
+    assert_eq!(browser.confirm(&right).await.status, 200);
+    browser.logout().await;
 
-    let login = post(
-        routes::LOGIN,
-        serde_json::json!({"username": "loggy", "password": password}),
-        "",
-    )
-    .await;
-    take_cookie(&login, &mut cookie, &mut secrets);
-    let wrong_again = format!(
-        "{:06}",
-        (right.parse::<u32>().expect("digits") + 250_000) % 1_000_000
+    assert_eq!(browser.login("loggy", password).await.status, 200);
+    assert_eq!(browser.verify(&shifted(&right, 250_000)).await.status, 401);
+    // The current step was used to confirm; the window accepts the next one.
+    assert_eq!(
+        browser.verify(&code(&enrollment.secret, 1)).await.status,
+        200
     );
-    secrets.push(wrong_again.clone());
-    let refused = post(
-        routes::VERIFY,
-        serde_json::json!({"code": wrong_again}),
-        &cookie,
-    )
-    .await;
-    assert_eq!(refused.status(), 401);
-    // The next step's code: the current one was used to confirm, and the window allows one
-    // step ahead.
-    let next = code(&enrollment.secret, 1);
-    secrets.push(next.clone());
-    let verified = post(routes::VERIFY, serde_json::json!({"code": next}), &cookie).await;
-    assert_eq!(verified.status(), 200);
-    take_cookie(&verified, &mut cookie, &mut secrets);
-    let session: twostep_api::SessionResponse = http
-        .get(format!("{base}{}", routes::SESSION))
-        .header("cookie", cookie.clone())
-        .send()
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(session.stage, Stage::Verified);
+    assert_eq!(browser.session().await.stage, Stage::Verified);
     drop(server);
 
     let log = std::fs::read_to_string(&log_path).expect("log");
@@ -207,5 +126,5 @@ async fn trace_logs_of_a_whole_sign_in_hold_no_secret() {
         "request spans record the status"
     );
     // ...without any secret in it.
-    assert_log_clean(&log, &secrets);
+    assert_log_clean(&log, &lock(&secrets));
 }

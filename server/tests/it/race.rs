@@ -83,12 +83,7 @@ async fn background_requests_and_concurrent_logins_never_replace_the_secret() {
     for other in &others {
         assert_eq!(other.enrollment().await.secret, shown.secret);
     }
-    let stored = server
-        .store
-        .otp_status("alice")
-        .await
-        .expect("status")
-        .expect("user");
+    let stored = server.otp("alice").await;
     assert_eq!(
         stored.pending_fingerprint.as_deref(),
         Some(shown.fingerprint.as_str())
