@@ -12,6 +12,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestCredentials, RequestInit, Response};
 
+use crate::texts::texts;
+
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
@@ -22,21 +24,26 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// A sentence to show the person.
+    /// A sentence to show the person, in the theme's words.
     pub fn message(&self) -> String {
-        match self {
-            ApiError::Network => "The server could not be reached. Check your connection and \
-                                  try again; nothing you typed was lost."
-                .to_owned(),
-            ApiError::Refused(body) => match body.retry_at {
-                // The server counts in its own clock; the person reads their own.
-                Some(at) => format!(
-                    "{} Codes are accepted again at {}.",
-                    body.message,
-                    local_time(at)
-                ),
-                None => body.message.clone(),
+        let t = texts();
+        let Self::Refused(body) = self else {
+            return t.get("error_network");
+        };
+        match body.code {
+            ErrorCode::WrongCredentials => t.get("error_wrong_credentials"),
+            ErrorCode::WrongCode => t.get("error_wrong_code"),
+            ErrorCode::InvalidCode => t.get("error_invalid_code"),
+            ErrorCode::Locked => match body.retry_after {
+                Some(seconds) => t
+                    .get("error_locked")
+                    .replace("{wait}", &describe_wait(seconds)),
+                None => t.get("error_locked_until_admin"),
             },
+            ErrorCode::EnrollmentExpired => t.get("error_enrollment_expired"),
+            ErrorCode::NotSignedIn | ErrorCode::NotVerified => t.get("error_not_signed_in"),
+            // Anything else is the server's own sentence.
+            _ => body.message.clone(),
         }
     }
 
@@ -50,10 +57,16 @@ impl ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// `unix_seconds` as the browser's locale writes a time of day.
-fn local_time(unix_seconds: u64) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(unix_seconds as f64 * 1000.0));
-    String::from(date.to_locale_time_string("default"))
+/// "30 seconds", "2 minutes", "1 hour": rounded up, so waiting that long is always enough.
+fn describe_wait(seconds: u64) -> String {
+    let seconds = seconds.max(1);
+    let (amount, unit) = match seconds {
+        0..60 => (seconds, "second"),
+        60..3600 => (seconds.div_ceil(60), "minute"),
+        _ => (seconds.div_ceil(3600), "hour"),
+    };
+    let plural = if amount == 1 { "" } else { "s" };
+    format!("{amount} {unit}{plural}")
 }
 
 async fn call<T: DeserializeOwned>(
@@ -106,6 +119,11 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiRes
 /// An empty JSON object, for POSTs that carry nothing.
 #[derive(Serialize)]
 struct Empty {}
+
+/// The theme's texts.
+pub async fn messages() -> ApiResult<std::collections::BTreeMap<String, String>> {
+    call("GET", routes::THEME_MESSAGES, None).await
+}
 
 pub async fn session() -> ApiResult<SessionResponse> {
     call("GET", routes::SESSION, None).await

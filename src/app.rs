@@ -12,6 +12,7 @@ use twostep_api::{routes, SessionResponse, Stage};
 use crate::api;
 use crate::components::header::Header;
 use crate::pages::{done::Done, enroll::Enroll, login::Login, pin::Pin, welcome::Welcome};
+use crate::texts::texts;
 
 /// The page on screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,7 +145,9 @@ pub fn App() -> impl IntoView {
 
     let page = move || match (state.session.get().is_some(), state.page.get()) {
         (_, Some(Page::Unreachable)) => view! { <Unreachable/> }.into_any(),
-        (false, _) | (_, None) => view! { <p class="loading">"Loading…"</p> }.into_any(),
+        (false, _) | (_, None) => {
+            view! { <p class="loading">{texts().get("loading")}</p> }.into_any()
+        }
         (true, Some(Page::Login)) => view! { <Login/> }.into_any(),
         (true, Some(Page::Welcome(step))) => view! { <Welcome step/> }.into_any(),
         (true, Some(Page::Enroll)) => view! { <Enroll/> }.into_any(),
@@ -164,9 +167,10 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Unreachable() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let t = texts();
     view! {
-        <h1>"Cannot reach the sign-in server"</h1>
-        <p>"Check your connection, then try again."</p>
-        <button class="primary" on:click=move |_| state.refresh()>"Try again"</button>
+        <h1>{t.get("unreachable_title")}</h1>
+        <p>{t.get("unreachable_text")}</p>
+        <button class="primary" on:click=move |_| state.refresh()>{t.get("try_again")}</button>
     }
 }

@@ -4,7 +4,13 @@ mod api;
 mod app;
 mod components;
 mod pages;
+mod texts;
 
 fn main() {
-    leptos::mount::mount_to_body(app::App);
+    // The texts come first, since the theme words every page. Leptos's own task runner starts
+    // with the app, so this first task runs on wasm-bindgen's.
+    wasm_bindgen_futures::spawn_local(async {
+        texts::install(api::messages().await.unwrap_or_default());
+        leptos::mount::mount_to_body(app::App);
+    });
 }

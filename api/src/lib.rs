@@ -141,6 +141,9 @@ pub struct ErrorBody {
     /// [`ErrorCode::Locked`], and absent when only an administrator can unlock it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_at: Option<u64>,
+    /// Seconds from now until `retry_at`, for clients whose clock differs from the server's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 /// The machine-readable part of an [`ErrorBody`].

@@ -20,8 +20,37 @@ pub const PAGE_ENROLL: &str = "/enroll";
 pub const PAGE_PIN: &str = "/pin";
 pub const PAGE_DONE: &str = "/done";
 
+/// Pages that work without JavaScript: plain HTML forms, posting to the same state machine.
+pub const NOJS: &str = "/nojs";
+pub const NOJS_LOGIN: &str = "/nojs/login";
+pub const NOJS_WELCOME: &str = "/nojs/welcome";
+pub const NOJS_ENROLL: &str = "/nojs/enroll";
+pub const NOJS_ENROLL_CONFIRM: &str = "/nojs/enroll/confirm";
+pub const NOJS_ENROLL_RESTART: &str = "/nojs/enroll/restart";
+pub const NOJS_PIN: &str = "/nojs/pin";
+pub const NOJS_VERIFY: &str = "/nojs/verify";
+pub const NOJS_DONE: &str = "/nojs/done";
+pub const NOJS_LOGOUT: &str = "/nojs/logout";
+
+/// The theme, shared by the web app and the pages without JavaScript.
+pub const THEME_CSS: &str = "/theme/theme.css";
+pub const THEME_LOGO: &str = "/theme/logo";
+pub const THEME_MESSAGES: &str = "/theme/messages.json";
+/// The layout stylesheet of the pages without JavaScript (the web app bundles its own copy).
+pub const BASE_CSS: &str = "/assets/twostep.css";
+
 /// Every path the web app renders itself.
 pub const PAGES: [&str; 5] = [PAGE_LOGIN, PAGE_WELCOME, PAGE_ENROLL, PAGE_PIN, PAGE_DONE];
+
+/// The page without JavaScript that a session at `stage` belongs on.
+pub fn nojs_page_for(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Anonymous => NOJS_LOGIN,
+        Stage::NeedsEnrollment => NOJS_WELCOME,
+        Stage::NeedsCode => NOJS_PIN,
+        Stage::Verified => NOJS_DONE,
+    }
+}
 
 /// The page a session at `stage` belongs on.
 pub fn page_for(stage: Stage) -> &'static str {

@@ -31,6 +31,13 @@ pub struct Config {
     pub enrollment: EnrollmentConfig,
     pub lockout: LockoutConfig,
     pub session: SessionConfig,
+    pub ui: UiConfig,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct UiConfig {
+    /// A folder whose files replace those of the built-in theme (see `docs/theming.md`).
+    pub theme_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -118,6 +125,13 @@ struct RawConfig {
     enrollment: RawEnrollment,
     lockout: RawLockout,
     session: RawSession,
+    ui: RawUi,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawUi {
+    theme_dir: Option<PathBuf>,
 }
 
 impl Default for RawConfig {
@@ -132,6 +146,7 @@ impl Default for RawConfig {
             enrollment: RawEnrollment::default(),
             lockout: RawLockout::default(),
             session: RawSession::default(),
+            ui: RawUi::default(),
         }
     }
 }
@@ -316,6 +331,15 @@ impl RawConfig {
             }
         }
 
+        if let Some(dir) = &self.ui.theme_dir {
+            if !dir.is_dir() {
+                return Err(ConfigError::new(
+                    "ui.theme_dir",
+                    format!("{} is not a folder", dir.display()),
+                ));
+            }
+        }
+
         Ok(Config {
             listen,
             database_url: self.database_url,
@@ -337,6 +361,9 @@ impl RawConfig {
                     self.session.login_timeout_secs,
                 )?,
                 secure_cookie: self.session.secure_cookie,
+            },
+            ui: UiConfig {
+                theme_dir: self.ui.theme_dir,
             },
         })
     }

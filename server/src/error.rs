@@ -51,6 +51,11 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+
     fn parts(&self) -> (StatusCode, ErrorCode, String) {
         use AppError::*;
         match self {
@@ -172,27 +177,21 @@ impl IntoResponse for AppError {
             tracing::error!(error = %self, "request failed");
         }
         let (status, code, message) = self.parts();
-        let retry_at = match self {
-            AppError::Locked { until, .. } => until,
-            _ => None,
+        let (retry_at, retry_after) = match self {
+            AppError::Locked { until, now } => (until, until.map(|u| u.saturating_sub(now))),
+            _ => (None, None),
         };
-        let mut response = (
-            status,
-            Json(ErrorBody {
-                code,
-                message,
-                retry_at,
-            }),
-        )
-            .into_response();
-        if let AppError::Locked {
-            until: Some(until),
-            now,
-        } = self
-        {
-            if let Ok(value) = HeaderValue::from_str(&until.saturating_sub(now).to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        let body = ErrorBody {
+            code,
+            message,
+            retry_at,
+            retry_after,
+        };
+        let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

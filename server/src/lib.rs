@@ -14,4 +14,5 @@ pub mod http;
 pub mod password;
 pub mod session;
 pub mod store;
+pub mod theme;
 pub mod totp;

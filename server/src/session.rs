@@ -17,6 +17,10 @@ use sha2::{Digest, Sha256};
 const SECURE_NAME: &str = "__Host-twostep_session";
 /// The cookie name for plain HTTP on an address other than localhost.
 const PLAIN_NAME: &str = "twostep_session";
+/// The cookie that binds the login form of the pages without JavaScript to one browser, before
+/// there is a session to bind it to.
+const SECURE_FORM_NAME: &str = "__Host-twostep_form";
+const PLAIN_FORM_NAME: &str = "twostep_form";
 
 /// A session id as the cookie carries it. `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -32,6 +36,16 @@ impl SessionId {
     /// The key under which the session is stored.
     pub fn hash(&self) -> String {
         data_encoding::HEXLOWER.encode(&Sha256::digest(self.0.as_bytes()))
+    }
+
+    /// A value bound to this id for one `purpose` (such as a form token): it reveals nothing of
+    /// the id, and differs from [`SessionId::hash`] and from every other purpose's.
+    pub fn derive(&self, purpose: &str) -> String {
+        let mut digest = Sha256::new();
+        digest.update(purpose.as_bytes());
+        digest.update([0]);
+        digest.update(self.0.as_bytes());
+        data_encoding::HEXLOWER.encode(&digest.finalize()[..16])
     }
 }
 
@@ -60,15 +74,45 @@ impl CookieJar {
         }
     }
 
+    fn form_name(self) -> &'static str {
+        if self.secure {
+            SECURE_FORM_NAME
+        } else {
+            PLAIN_FORM_NAME
+        }
+    }
+
     /// The session id the request carries, if it has a well-formed one.
     pub fn read(self, headers: &HeaderMap) -> Option<SessionId> {
+        Self::read_named(headers, self.name())
+    }
+
+    /// The login form's browser token, if the request carries one.
+    pub fn read_form(self, headers: &HeaderMap) -> Option<SessionId> {
+        Self::read_named(headers, self.form_name())
+    }
+
+    /// Stores a login form token in the browser until it closes.
+    pub fn set_form(self, headers: &mut HeaderMap, token: &SessionId) {
+        let cookie = Cookie::build((self.form_name(), token.0.clone()))
+            .path("/")
+            .http_only(true)
+            .secure(self.secure)
+            .same_site(SameSite::Strict)
+            .build();
+        // The name is a constant and the value base64url, so the header is always valid.
+        let value = HeaderValue::from_str(&cookie.to_string()).expect("cookie text is valid");
+        headers.append(SET_COOKIE, value);
+    }
+
+    fn read_named(headers: &HeaderMap, name: &str) -> Option<SessionId> {
         headers
             .get_all(COOKIE)
             .iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(Cookie::split_parse)
             .filter_map(Result::ok)
-            .find(|cookie| cookie.name() == self.name())
+            .find(|cookie| cookie.name() == name)
             .map(|cookie| cookie.value().to_owned())
             .filter(|value| value.len() == 43 && URL_SAFE_NO_PAD.decode(value).is_ok())
             .map(SessionId)

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::texts::texts;
+
 /// Keeps the digits of what was typed or pasted: "123 456" becomes "123456".
 pub fn digits_of(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
@@ -27,6 +29,8 @@ pub fn CodeInput(
     #[prop(into)]
     label: String,
 ) -> impl IntoView {
+    let t = texts();
+    let (continue_text, checking_text) = (t.get("continue"), t.get("checking"));
     let submit = move || {
         let value = code.get_untracked();
         if !busy.get_untracked() && !value.is_empty() {
@@ -69,7 +73,7 @@ pub fn CodeInput(
                 {move || error.get()}
             </p>
             <button class="primary" type="submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Checking…" } else { "Continue" }}
+                {move || if busy.get() { checking_text.clone() } else { continue_text.clone() }}
             </button>
         </form>
     }

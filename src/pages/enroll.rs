@@ -10,6 +10,7 @@ use twostep_api::{EnrollmentResponse, ErrorCode};
 use crate::api::{self, ApiError, ApiResult};
 use crate::app::AppState;
 use crate::components::code_input::CodeInput;
+use crate::texts::texts;
 
 /// "ABCD EFGH IJKL …": easier to read and type than one long run.
 fn grouped(secret: &str) -> String {
@@ -31,6 +32,8 @@ fn inline_svg(document: &str) -> String {
 #[component]
 pub fn Enroll() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let t = texts();
+    let (copy_text, copied_text) = (t.get("enroll_copy"), t.get("enroll_copied"));
     let data = RwSignal::new(None::<ApiResult<EnrollmentResponse>>);
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -90,7 +93,7 @@ pub fn Enroll() -> impl IntoView {
     };
 
     let details = move || match data.get() {
-        None => view! { <p class="loading">"Loading your setup code…"</p> }.into_any(),
+        None => view! { <p class="loading">{t.get("loading")}</p> }.into_any(),
         Some(Err(failure)) => {
             if failure.code() == Some(ErrorCode::NotSignedIn) {
                 state.refresh();
@@ -100,17 +103,20 @@ pub fn Enroll() -> impl IntoView {
         Some(Ok(enrollment)) => {
             let secret = enrollment.secret.clone();
             view! {
-                <div class="qr" role="img" aria-label="QR code for your authenticator app"
+                <div class="qr" role="img" aria-label=t.get("enroll_qr_label")
                     inner_html=inline_svg(&enrollment.qr_svg)></div>
-                <p>"Can't scan it? Type this secret into the app instead:"</p>
+                <p>{t.get("enroll_cant_scan")}</p>
                 <p class="secret" id="secret">{grouped(&enrollment.secret)}</p>
                 <button class="copy" type="button" on:click=move |_| copy(secret.clone())>
-                    {move || if copied.get() { "Copied" } else { "Copy secret" }}
+                    {
+                        let (copy_text, copied_text) = (copy_text.clone(), copied_text.clone());
+                        move || if copied.get() { copied_text.clone() } else { copy_text.clone() }
+                    }
                 </button>
                 <dl class="facts">
-                    <dt>"The app will list it as"</dt>
+                    <dt>{t.get("enroll_listed_as")}</dt>
                     <dd class="label">{enrollment.label.clone()}</dd>
-                    <dt>"Fingerprint"</dt>
+                    <dt>{t.get("enroll_fingerprint")}</dt>
                     <dd class="fingerprint">{enrollment.fingerprint.clone()}</dd>
                 </dl>
             }
@@ -119,17 +125,17 @@ pub fn Enroll() -> impl IntoView {
     };
 
     view! {
-        <h1>"Scan this code with your authenticator"</h1>
+        <h1>{t.get("enroll_title")}</h1>
         {details}
         <CodeInput
             code
             on_submit=confirm
             error=error
             busy=busy
-            label="Then enter the 6-digit code the app shows"
+            label=t.get("enroll_code_label")
         />
         <button class="link new-code" type="button" on:click=new_code disabled=move || busy.get()>
-            "Show me a new code"
+            {t.get("enroll_new_code")}
         </button>
     }
 }

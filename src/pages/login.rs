@@ -5,10 +5,13 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::app::AppState;
+use crate::texts::texts;
 
 #[component]
 pub fn Login() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let t = texts();
+    let (submit_text, busy_text) = (t.get("login_submit"), t.get("login_busy"));
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -35,9 +38,9 @@ pub fn Login() -> impl IntoView {
     };
 
     view! {
-        <h1>"Sign in"</h1>
+        <h1>{t.get("login_title")}</h1>
         <form class="login" on:submit=submit>
-            <label for="username">"Username"</label>
+            <label for="username">{t.get("login_username")}</label>
             <input
                 id="username"
                 name="username"
@@ -49,7 +52,7 @@ pub fn Login() -> impl IntoView {
                 prop:value=move || username.get()
                 on:input=move |ev| username.set(event_target_value(&ev))
             />
-            <label for="password">"Password"</label>
+            <label for="password">{t.get("login_password")}</label>
             <input
                 id="password"
                 name="password"
@@ -64,7 +67,7 @@ pub fn Login() -> impl IntoView {
                 {move || error.get()}
             </p>
             <button class="primary" type="submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                {move || if busy.get() { busy_text.clone() } else { submit_text.clone() }}
             </button>
         </form>
     }

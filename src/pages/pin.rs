@@ -7,6 +7,7 @@ use twostep_api::ErrorCode;
 use crate::api;
 use crate::app::AppState;
 use crate::components::code_input::CodeInput;
+use crate::texts::texts;
 
 #[component]
 pub fn Pin() -> impl IntoView {
@@ -34,9 +35,10 @@ pub fn Pin() -> impl IntoView {
         });
     });
 
+    let t = texts();
     view! {
-        <h1>"Enter your code"</h1>
-        <p>"Open your authenticator app and enter the code it shows for this account."</p>
-        <CodeInput code on_submit=verify error=error busy=busy label="6-digit code"/>
+        <h1>{t.get("pin_title")}</h1>
+        <p>{t.get("pin_text")}</p>
+        <CodeInput code on_submit=verify error=error busy=busy label=t.get("pin_code_label")/>
     }
 }

@@ -107,7 +107,7 @@ pub async fn guard_api_posts(
     next.run(request).await
 }
 
-fn same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
+pub(super) fn same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
     let header = |name| {
         headers
             .get(name)

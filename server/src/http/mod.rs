@@ -3,6 +3,7 @@
 
 mod api;
 mod gate;
+mod pages;
 mod spa;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use crate::flow::Flow;
 use crate::password::{PasswordError, Passwords};
 use crate::session::CookieJar;
 use crate::store::Store;
+use crate::theme::Theme;
 
 /// The largest request body accepted; sign-in requests are a few hundred bytes.
 const BODY_LIMIT: usize = 8 * 1024;
@@ -34,6 +36,7 @@ const BODY_LIMIT: usize = 8 * 1024;
 pub struct AppState {
     pub flow: Arc<Flow>,
     pub cookies: CookieJar,
+    pub theme: Arc<Theme>,
 }
 
 impl AppState {
@@ -46,6 +49,10 @@ impl AppState {
             .map(|n| n.get())
             .unwrap_or(2);
         let cookies = CookieJar::new(config.session.secure_cookie);
+        let (theme, warnings) = Theme::load(config.ui.theme_dir.as_deref());
+        for warning in warnings {
+            tracing::warn!("theme: {warning}");
+        }
         let flow = Flow {
             store,
             config: Arc::new(config),
@@ -55,6 +62,7 @@ impl AppState {
         Ok(AppState {
             flow: Arc::new(flow),
             cookies,
+            theme: Arc::new(theme),
         })
     }
 }
@@ -99,6 +107,7 @@ pub fn router(state: AppState) -> Router {
 
     let mut app = Router::new()
         .merge(api)
+        .merge(pages::routes(state.clone()))
         .route(routes::HEALTHZ, get(api::healthz));
     app = app.route("/", get(spa::index));
     for page in routes::PAGES {

@@ -1,0 +1,559 @@
+//! The sign-in pages for browsers without JavaScript, and the theme files both front ends load.
+//!
+//! The pages are the web app's pages as plain HTML forms, rendered from the theme's templates,
+//! driving the same state machine: a person may switch between the two mid-flow. A GET renders
+//! and changes nothing; every action is a POST carrying a form token bound to the session (or,
+//! for the login form, to a browser cookie), answered with a redirect to the next page
+//! (post/redirect/get) or with the same page and an error.
+
+use axum::extract::{Query, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use minijinja::{context, Value};
+use serde::Deserialize;
+use tracing::debug;
+use twostep_api::{routes, Stage};
+
+use super::{gate, AppState};
+use crate::error::{describe_wait, AppError};
+use crate::flow::{Current, SignedIn};
+use crate::session::SessionId;
+use crate::theme::BASE_CSS;
+
+/// What the form token of a session is derived for.
+const FORM_PURPOSE: &str = "twostep form token";
+
+/// How many welcome steps there are (`welcome_N_*` in the messages).
+const WELCOME_STEPS: usize = 3;
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    let pages = Router::new()
+        .route(routes::NOJS, get(start))
+        .route(routes::NOJS_LOGIN, get(login_page).post(login))
+        .route(routes::NOJS_WELCOME, get(welcome_page))
+        .route(routes::NOJS_ENROLL, get(enroll_page))
+        .route(routes::NOJS_ENROLL_CONFIRM, axum::routing::post(confirm))
+        .route(routes::NOJS_ENROLL_RESTART, axum::routing::post(restart))
+        .route(routes::NOJS_PIN, get(pin_page))
+        .route(routes::NOJS_VERIFY, axum::routing::post(verify))
+        .route(routes::NOJS_DONE, get(done_page))
+        .route(routes::NOJS_LOGOUT, axum::routing::post(logout))
+        .route_layer(from_fn_with_state(state, refuse_cross_origin_posts))
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ),
+        );
+
+    let theme = Router::new()
+        .route(routes::THEME_CSS, get(theme_css))
+        .route(routes::THEME_LOGO, get(theme_logo))
+        .route(routes::THEME_MESSAGES, get(theme_messages))
+        .route(routes::BASE_CSS, get(base_css));
+
+    pages.merge(theme)
+}
+
+/// Form POSTs from other sites are refused before anything else happens.
+async fn refuse_cross_origin_posts(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let public_url = state.flow.config.public_url.as_deref();
+    if request.method() == axum::http::Method::POST
+        && !gate::same_origin(request.headers(), public_url)
+    {
+        debug!("form refused: it came from another origin");
+        return (
+            StatusCode::FORBIDDEN,
+            "This form came from another website and was refused.",
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
+
+fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+}
+
+/// The page of the session's stage.
+fn to_stage_page(current: Option<&Current>) -> Response {
+    let stage = current.map_or(Stage::Anonymous, |c| c.record.stage);
+    see_other(routes::nojs_page_for(stage))
+}
+
+async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Current>, Response> {
+    state
+        .flow
+        .current(state.cookies.read(headers))
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
+/// The session when it is at `stage`; otherwise the redirect to where it belongs.
+async fn at_stage(
+    state: &AppState,
+    headers: &HeaderMap,
+    stage: Stage,
+) -> Result<Current, Response> {
+    match current(state, headers).await? {
+        Some(current) if current.record.stage == stage => Ok(current),
+        other => Err(to_stage_page(other.as_ref())),
+    }
+}
+
+/// The text a person reads for `error`, from the theme's messages.
+fn message_for(state: &AppState, error: &AppError) -> String {
+    let t = |key: &str| state.theme.messages.get(key).cloned().unwrap_or_default();
+    match error {
+        AppError::WrongCredentials => t("error_wrong_credentials"),
+        AppError::WrongCode => t("error_wrong_code"),
+        AppError::InvalidCode(_) | AppError::BadRequest(_) => t("error_invalid_code"),
+        AppError::Locked {
+            until: Some(until),
+            now,
+        } => t("error_locked").replace("{wait}", &describe_wait(until.saturating_sub(*now))),
+        AppError::Locked { until: None, .. } => t("error_locked_until_admin"),
+        AppError::EnrollmentExpired => t("error_enrollment_expired"),
+        AppError::NotSignedIn | AppError::NotVerified => t("error_not_signed_in"),
+        _ => t("error_unavailable"),
+    }
+}
+
+/// Renders `template` with what every page gets, plus `extra`.
+fn render(
+    state: &AppState,
+    template: &str,
+    status: StatusCode,
+    current: Option<&Current>,
+    csrf: &str,
+    extra: Value,
+) -> Response {
+    let user = current.map(|c| {
+        context! { username => c.record.username.clone(), display_name => c.record.display_name.clone() }
+    });
+    let verified = current.is_some_and(|c| c.record.stage == Stage::Verified);
+    let page = state
+        .theme
+        .templates
+        .get_template(template)
+        .and_then(|template| {
+            template.render(context! {
+                t => state.theme.messages,
+                user,
+                verified,
+                csrf,
+                ..extra
+            })
+        });
+    match page {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(template, %error, "a page template failed to render");
+            AppError::Internal("template failed".into()).into_response()
+        }
+    }
+}
+
+fn session_token(current: &Current) -> String {
+    current.id.derive(FORM_PURPOSE)
+}
+
+/// `/nojs`: wherever the session stands.
+async fn start(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match current(&state, &headers).await {
+        Ok(current) => to_stage_page(current.as_ref()),
+        Err(response) => response,
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Renders the login page, giving the browser a form token when it has none.
+fn login_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    username: &str,
+    error: Option<String>,
+) -> Response {
+    let (token, fresh) = match state.cookies.read_form(headers) {
+        Some(token) => (token, false),
+        None => match SessionId::generate() {
+            Ok(token) => (token, true),
+            Err(error) => return AppError::Internal(error.to_string()).into_response(),
+        },
+    };
+    let csrf = token.derive(FORM_PURPOSE);
+    let mut response = render(
+        state,
+        "login.html",
+        status,
+        None,
+        &csrf,
+        context! { username, error },
+    );
+    if fresh {
+        state.cookies.set_form(response.headers_mut(), &token);
+    }
+    response
+}
+
+async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match current(&state, &headers).await {
+        Ok(Some(current)) => to_stage_page(Some(&current)),
+        Ok(None) => login_form(&state, &headers, StatusCode::OK, "", None),
+        Err(response) => response,
+    }
+}
+
+/// Stores the new session id and sends the browser to its page.
+fn signed_in(state: &AppState, signed_in: SignedIn) -> Response {
+    let mut response = see_other(routes::nojs_page_for(signed_in.session.stage));
+    state
+        .cookies
+        .set(response.headers_mut(), &signed_in.id, signed_in.lifetime);
+    response
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let expected = state
+        .cookies
+        .read_form(&headers)
+        .map(|t| t.derive(FORM_PURPOSE));
+    if expected.as_deref() != Some(form.csrf.as_str()) {
+        debug!("login form refused: its form token does not belong to this browser");
+        let message = state.theme.messages["error_form_expired"].clone();
+        return login_form(
+            &state,
+            &headers,
+            StatusCode::FORBIDDEN,
+            &form.username,
+            Some(message),
+        );
+    }
+    let previous = state.cookies.read(&headers);
+    match state
+        .flow
+        .login(previous, &form.username, form.password.into())
+        .await
+    {
+        Ok(session) => signed_in(&state, session),
+        Err(error) => {
+            let message = message_for(&state, &error);
+            login_form(
+                &state,
+                &headers,
+                error.status(),
+                &form.username,
+                Some(message),
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct StepQuery {
+    step: Option<usize>,
+}
+
+async fn welcome_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<StepQuery>,
+) -> Response {
+    let current = match at_stage(&state, &headers, Stage::NeedsEnrollment).await {
+        Ok(current) => current,
+        Err(response) => return response,
+    };
+    let step = query.step.unwrap_or(1).clamp(1, WELCOME_STEPS);
+    let csrf = session_token(&current);
+    let extra = context! { step, steps => WELCOME_STEPS };
+    render(
+        &state,
+        "welcome.html",
+        StatusCode::OK,
+        Some(&current),
+        &csrf,
+        extra,
+    )
+}
+
+/// The enroll page, with `error` under the code field.
+async fn enroll_form(
+    state: &AppState,
+    current: &Current,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let csrf = session_token(current);
+    let (enrollment, status, error) = match state.flow.enrollment(current).await {
+        Ok(data) => {
+            let groups: Vec<String> = data
+                .secret
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into())
+                .collect();
+            let svg_start = data.qr_svg.find("<svg").unwrap_or(0);
+            let enrollment = context! {
+                qr_svg => data.qr_svg[svg_start..].to_owned(),
+                secret_groups => groups.join(" "),
+                fingerprint => data.fingerprint,
+                label => data.label,
+            };
+            (Some(enrollment), status, error)
+        }
+        Err(AppError::EnrollmentExpired) => {
+            let expired = state.theme.messages["error_enrollment_expired"].clone();
+            (None, StatusCode::GONE, Some(expired))
+        }
+        Err(other) => return other.into_response(),
+    };
+    render(
+        state,
+        "enroll.html",
+        status,
+        Some(current),
+        &csrf,
+        context! { enrollment, error },
+    )
+}
+
+async fn enroll_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match at_stage(&state, &headers, Stage::NeedsEnrollment).await {
+        Ok(current) => enroll_form(&state, &current, StatusCode::OK, None).await,
+        Err(response) => response,
+    }
+}
+
+/// The session of a POST whose form token matches it; otherwise the answer to give instead.
+async fn posted_by(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+    stage: Stage,
+) -> Result<Current, Response> {
+    let current = at_stage(state, headers, stage).await?;
+    if session_token(&current) != csrf {
+        debug!(user = %current.record.username, "form refused: its token is not this session's");
+        let message = state.theme.messages["error_form_expired"].clone();
+        let page = match stage {
+            Stage::NeedsEnrollment => {
+                return Err(
+                    enroll_form(state, &current, StatusCode::FORBIDDEN, Some(message)).await,
+                )
+            }
+            _ => "pin.html",
+        };
+        let csrf = session_token(&current);
+        let extra = context! { error => message };
+        return Err(render(
+            state,
+            page,
+            StatusCode::FORBIDDEN,
+            Some(&current),
+            &csrf,
+            extra,
+        ));
+    }
+    Ok(current)
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let current = match posted_by(&state, &headers, &form.csrf, Stage::NeedsEnrollment).await {
+        Ok(current) => current,
+        Err(response) => return response,
+    };
+    match state.flow.confirm(&current, &form.code).await {
+        Ok(session) => signed_in(&state, session),
+        Err(AppError::NotSignedIn | AppError::WrongStage(_)) => see_other(routes::NOJS),
+        Err(error) => {
+            let message = message_for(&state, &error);
+            enroll_form(&state, &current, error.status(), Some(message)).await
+        }
+    }
+}
+
+async fn restart(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let current = match posted_by(&state, &headers, &form.csrf, Stage::NeedsEnrollment).await {
+        Ok(current) => current,
+        Err(response) => return response,
+    };
+    match state.flow.restart(&current).await {
+        Ok(_) => see_other(routes::NOJS_ENROLL),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn pin_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match at_stage(&state, &headers, Stage::NeedsCode).await {
+        Ok(current) => {
+            let csrf = session_token(&current);
+            render(
+                &state,
+                "pin.html",
+                StatusCode::OK,
+                Some(&current),
+                &csrf,
+                context! {},
+            )
+        }
+        Err(response) => response,
+    }
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let current = match posted_by(&state, &headers, &form.csrf, Stage::NeedsCode).await {
+        Ok(current) => current,
+        Err(response) => return response,
+    };
+    match state.flow.verify(&current, &form.code).await {
+        Ok(session) => signed_in(&state, session),
+        Err(AppError::NotSignedIn | AppError::WrongStage(_)) => see_other(routes::NOJS),
+        Err(error) => {
+            let csrf = session_token(&current);
+            let extra = context! { error => message_for(&state, &error) };
+            render(
+                &state,
+                "pin.html",
+                error.status(),
+                Some(&current),
+                &csrf,
+                extra,
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn done_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    let current = match at_stage(&state, &headers, Stage::Verified).await {
+        Ok(current) => current,
+        Err(response) => return response,
+    };
+    // Only a path on this site, never an address elsewhere.
+    let next = query
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
+        .unwrap_or_else(|| "/".to_owned());
+    let csrf = session_token(&current);
+    render(
+        &state,
+        "done.html",
+        StatusCode::OK,
+        Some(&current),
+        &csrf,
+        context! { next },
+    )
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let current = match current(&state, &headers).await {
+        Ok(current) => current,
+        Err(response) => return response,
+    };
+    if let Some(current) = &current {
+        if session_token(current) != form.csrf {
+            debug!(user = %current.record.username, "logout refused: the form token is not this session's");
+            return to_stage_page(Some(current));
+        }
+        if let Err(error) = state.flow.logout(Some(current.id.clone())).await {
+            return error.into_response();
+        }
+    }
+    let mut response = see_other(routes::NOJS_LOGIN);
+    state.cookies.clear(response.headers_mut());
+    response
+}
+
+fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Themes change without a new build; browsers revalidate instead of trusting a copy.
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+async fn theme_css(State(state): State<AppState>) -> Response {
+    asset("text/css; charset=utf-8", state.theme.css.clone())
+}
+
+async fn theme_logo(State(state): State<AppState>) -> Response {
+    asset(state.theme.logo_type, state.theme.logo.clone())
+}
+
+async fn theme_messages(State(state): State<AppState>) -> Response {
+    asset(
+        "application/json",
+        axum::Json(state.theme.messages.clone())
+            .into_response()
+            .into_body(),
+    )
+}
+
+async fn base_css() -> Response {
+    asset("text/css; charset=utf-8", BASE_CSS)
+}
