@@ -122,6 +122,15 @@ impl Cli {
                     totp.window
                 );
                 println!("issuer:    {}", totp.issuer);
+                let theme_dir = config.ui.theme_dir.as_deref();
+                let (_, warnings) = crate::theme::Theme::load(theme_dir);
+                match theme_dir {
+                    Some(dir) => println!("theme:     {}", dir.display()),
+                    None => println!("theme:     built in"),
+                }
+                for warning in &warnings {
+                    println!("  warning: {warning}");
+                }
                 Ok(())
             }
             Command::User(command) => user_command(&config, command).await,

@@ -128,7 +128,11 @@ impl Theme {
                     Err(error) => warnings.push(ThemeWarning {
                         file: path,
                         line: error.line(),
-                        problem: format!("{}; the built-in {name} is used instead", error.kind()),
+                        problem: format!(
+                            "{} ({}); the built-in {name} is used instead",
+                            error.kind(),
+                            error.detail().unwrap_or("no detail")
+                        ),
                     }),
                 }
             }

@@ -31,6 +31,17 @@ pub fn CodeInput(
 ) -> impl IntoView {
     let t = texts();
     let (continue_text, checking_text) = (t.get("continue"), t.get("checking"));
+
+    // An error sends the focus back to the field, where the person fixes it.
+    let field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if error.get().is_some() {
+            if let Some(input) = field.get() {
+                let _ = input.focus();
+            }
+        }
+    });
+
     let submit = move || {
         let value = code.get_untracked();
         if !busy.get_untracked() && !value.is_empty() {
@@ -48,6 +59,7 @@ pub fn CodeInput(
         >
             <label for="code">{label}</label>
             <input
+                node_ref=field
                 id="code"
                 name="code"
                 class="code"

@@ -17,6 +17,16 @@ pub fn Login() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
+    // A refused sign-in puts the focus on the password, the field to type again.
+    let password_field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if error.get().is_some() {
+            if let Some(input) = password_field.get() {
+                let _ = input.focus();
+            }
+        }
+    });
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -54,6 +64,7 @@ pub fn Login() -> impl IntoView {
             />
             <label for="password">{t.get("login_password")}</label>
             <input
+                node_ref=password_field
                 id="password"
                 name="password"
                 type="password"

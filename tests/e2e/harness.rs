@@ -19,6 +19,11 @@ pub use twostep_testkit::{oathtool, Server, PASSWORD};
 /// Keeps browser tests from running at the same time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
+/// Waits until no other browser test runs; hold the guard for the whole test.
+pub async fn turn() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().await
+}
+
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -28,17 +33,31 @@ pub fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo().join("target"));
-    target.join("screenshots").join("spa")
+    target.join("screenshots")
 }
 
 /// A server that serves the built app from `dist/`.
 pub async fn start_server() -> Server {
+    start_themed(None).await
+}
+
+/// A server with the repository's theme folder `themes/NAME`, or the built-in theme.
+pub async fn start_themed(theme: Option<&str>) -> Server {
     let dist = repo().join("dist");
     assert!(
         dist.join("index.html").is_file(),
         "the app is not built: run scripts/build-web.sh (scripts/test.sh does)"
     );
-    Server::start("", Some(&dist)).await
+    let toml = match theme {
+        Some(name) => format!("[ui]\ntheme_dir = \"{}\"\n", theme_dir(name).display()),
+        None => String::new(),
+    };
+    Server::start(&toml, Some(&dist)).await
+}
+
+/// The repository's theme folder NAME.
+pub fn theme_dir(name: &str) -> PathBuf {
+    repo().join("themes").join(name)
 }
 
 /// The code of `secret` at the server's time, `offset` steps on.
@@ -78,6 +97,51 @@ pub async fn session_alive(server: &Server, cookie_name: &str, cookie_value: &st
     answer.stage != twostep_api::Stage::Anonymous
 }
 
+/// Enrolls `name` over the JSON API, as if done earlier, and returns the secret.
+pub async fn enroll_over_api(server: &Server, name: &str) -> String {
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{}{}", server.base, twostep_api::routes::LOGIN))
+        .json(&json!({ "username": name, "password": PASSWORD }))
+        .send()
+        .await
+        .expect("login");
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let enrollment: twostep_api::EnrollmentResponse = http
+        .get(format!(
+            "{}{}",
+            server.base,
+            twostep_api::routes::ENROLLMENT
+        ))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("enrollment")
+        .json()
+        .await
+        .expect("json");
+    let confirmed = http
+        .post(format!(
+            "{}{}",
+            server.base,
+            twostep_api::routes::ENROLLMENT_CONFIRM
+        ))
+        .header("cookie", &cookie)
+        .json(&json!({ "code": code(server, &enrollment.secret, 0) }))
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(confirmed.status(), 200);
+    server.clock.advance(30);
+    enrollment.secret
+}
+
 /// chromedriver's log endpoint, which fantoccini has no method for.
 #[derive(Debug)]
 struct ReadLog;
@@ -112,13 +176,12 @@ pub struct Browser {
     requests: Vec<Sent>,
     driver: Child,
     _profile: tempfile::TempDir,
-    _turn: MutexGuard<'static, ()>,
 }
 
 impl Browser {
     /// Starts chromedriver and a fresh headless Chromium; `javascript` false disables scripts.
+    /// Take a [`turn`] first.
     pub async fn open(server: &Server, javascript: bool) -> Browser {
-        let turn = ONE_AT_A_TIME.lock().await;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -174,7 +237,6 @@ impl Browser {
             requests: Vec::new(),
             driver,
             _profile: profile,
-            _turn: turn,
         }
     }
 
@@ -187,12 +249,15 @@ impl Browser {
 
     /// Waits for an element, up to 10 seconds.
     pub async fn find(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+        let wait = self.client.wait().at_most(Duration::from_secs(10));
+        match wait.for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(error) => {
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                let source = self.client.source().await.unwrap_or_default();
+                panic!("no {css} on {url:?} ({error}); the page is:\n{source}")
+            }
+        }
     }
 
     /// Waits until `css` holds `text`.
@@ -238,29 +303,74 @@ impl Browser {
             .to_owned()
     }
 
-    /// Saves a screenshot of the whole page as `target/screenshots/spa/NAME.png`.
+    /// Saves a screenshot of the whole page as `target/screenshots/NAME.png`; NAME may hold
+    /// folders.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.expect("screenshot");
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).expect("screenshot folder");
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, png).expect("write screenshot");
-        path
+        save_png(name, &png)
     }
 
     /// Saves a screenshot of one element.
     pub async fn element_screenshot(&self, css: &str, name: &str) -> PathBuf {
-        let png = self
-            .find(css)
+        let element = self.find(css).await;
+        let png = element.screenshot().await.expect("element screenshot");
+        save_png(name, &png)
+    }
+
+    /// Gives the browser a cookie for the server, as another browser holds it.
+    pub async fn add_cookie(&self, name: &str, value: &str) {
+        // A browser takes cookies only for the site it is on.
+        self.goto(twostep_api::routes::THEME_LOGO).await;
+        let cookie = fantoccini::cookies::Cookie::build((name.to_owned(), value.to_owned()))
+            .domain("127.0.0.1")
+            .path("/")
+            .secure(name.starts_with("__Host-"))
+            .http_only(true)
+            .build();
+        self.client.add_cookie(cookie).await.expect("add cookie");
+    }
+
+    /// The computed value of CSS `property` on the first element matching `css`.
+    pub async fn computed(&self, css: &str, property: &str) -> String {
+        let script = "return getComputedStyle(document.querySelector(arguments[0]))\
+                      .getPropertyValue(arguments[1]).trim();";
+        let args = vec![json!(css), json!(property)];
+        let value = self.client.execute(script, args).await.expect("script");
+        value.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Whether an image has loaded (a broken one has no natural width).
+    pub async fn image_loaded(&self, css: &str) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            let script = "const i = document.querySelector(arguments[0]); \
+                          return i && i.complete ? i.naturalWidth : 0;";
+            let width = self
+                .client
+                .execute(script, vec![json!(css)])
+                .await
+                .expect("script");
+            if width.as_u64().unwrap_or(0) > 0 {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    /// Makes the window `width` CSS pixels wide.
+    pub async fn set_width(&self, width: u32) {
+        self.client
+            .set_window_size(width, 900)
             .await
-            .screenshot()
-            .await
-            .expect("element screenshot");
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).expect("screenshot folder");
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, png).expect("write screenshot");
-        path
+            .expect("resize");
+    }
+
+    /// Whether the page is wider than the window, so that it scrolls sideways.
+    pub async fn scrolls_sideways(&self) -> bool {
+        let script = "return document.documentElement.scrollWidth > window.innerWidth;";
+        let wider = self.client.execute(script, vec![]).await.expect("script");
+        wider.as_bool().unwrap_or(true)
     }
 
     /// The session cookie as the browser holds it (WebDriver sees HttpOnly cookies).
@@ -308,6 +418,15 @@ impl Browser {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill().await;
     }
+}
+
+fn save_png(name: &str, png: &[u8]) -> PathBuf {
+    let path = screenshot_dir().join(format!("{name}.png"));
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).expect("screenshot folder");
+    }
+    std::fs::write(&path, png).expect("write screenshot");
+    path
 }
 
 /// Debian installs Chromium as /usr/bin/chromium.

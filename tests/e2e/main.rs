@@ -2,4 +2,6 @@
 //! driven in a real headless Chromium through chromedriver.
 
 mod harness;
+mod nojs;
 mod spa;
+mod theme;

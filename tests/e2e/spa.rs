@@ -3,12 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
 use twostep_api::routes;
 
 use crate::harness::{
-    code, decode_qr, oathtool, session_alive, start_server, stored_pending, Browser, Sent, Server,
-    PASSWORD,
+    code, decode_qr, enroll_over_api, oathtool, session_alive, start_server, stored_pending, turn,
+    Browser, Sent, Server, PASSWORD,
 };
 
 /// Paths the page may ask for before the second factor is verified.
@@ -86,52 +85,16 @@ async fn avatar_loaded(browser: &Browser) -> bool {
     false
 }
 
-/// Enrolls `name` over the JSON API, as if done earlier, and returns the secret.
-async fn enroll_over_api(server: &Server, name: &str) -> String {
-    let http = reqwest::Client::new();
-    let login = http
-        .post(format!("{}{}", server.base, routes::LOGIN))
-        .json(&json!({ "username": name, "password": PASSWORD }))
-        .send()
-        .await
-        .expect("login");
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .expect("ascii")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
-    let enrollment: twostep_api::EnrollmentResponse = http
-        .get(format!("{}{}", server.base, routes::ENROLLMENT))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("enrollment")
-        .json()
-        .await
-        .expect("json");
-    let confirmed = http
-        .post(format!("{}{}", server.base, routes::ENROLLMENT_CONFIRM))
-        .header("cookie", &cookie)
-        .json(&json!({ "code": code(server, &enrollment.secret, 0) }))
-        .send()
-        .await
-        .expect("confirm");
-    assert_eq!(confirmed.status(), 200);
-    server.clock.advance(30);
-    enrollment.secret
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_enrolls_in_the_browser() {
     let server = start_server().await;
     server.add_user("alice", "Alice Liddell").await;
+    let _turn = turn().await;
     let mut browser = Browser::open(&server, true).await;
 
     browser.goto("/").await;
     browser.wait_text("h1", "Sign in").await;
-    browser.screenshot("01-login").await;
+    browser.screenshot("spa/01-login").await;
     sign_in(&browser, "alice").await;
 
     // The welcome steps, each naming who is signing in.
@@ -139,13 +102,13 @@ async fn a_new_user_enrolls_in_the_browser() {
     assert_eq!(browser.path().await, routes::PAGE_WELCOME);
     assert_eq!(browser.text(".header .username").await, "alice");
     assert_eq!(browser.text(".header .display-name").await, "Alice Liddell");
-    browser.screenshot("02-welcome-1").await;
+    browser.screenshot("spa/02-welcome-1").await;
     browser.click("button.primary").await;
     browser.wait_text("h1", "Get an authenticator").await;
-    browser.screenshot("03-welcome-2").await;
+    browser.screenshot("spa/03-welcome-2").await;
     browser.click("button.primary").await;
     browser.wait_text("h1", "Add this account").await;
-    browser.screenshot("04-welcome-3").await;
+    browser.screenshot("spa/04-welcome-3").await;
     browser.click("button.primary").await;
 
     // The enroll page: the text secret is the stored one, and so is the QR code.
@@ -154,8 +117,8 @@ async fn a_new_user_enrolls_in_the_browser() {
     assert_eq!(browser.text(".header .username").await, "alice");
     assert_eq!(secret, stored_pending(&server, "alice").await);
     assert_eq!(browser.text(".label").await, "twostep:alice");
-    browser.screenshot("05-enroll").await;
-    let qr = browser.element_screenshot(".qr", "05-enroll-qr").await;
+    browser.screenshot("spa/05-enroll").await;
+    let qr = browser.element_screenshot(".qr", "spa/05-enroll-qr").await;
     let uri = decode_qr(&qr);
     assert!(uri.starts_with("otpauth://totp/twostep:alice?"), "{uri}");
     assert!(uri.contains(&format!("secret={secret}&")), "{uri}");
@@ -171,7 +134,7 @@ async fn a_new_user_enrolls_in_the_browser() {
     browser.wait_text("#code-error", "not accepted").await;
     assert_eq!(shown_secret(&browser).await, secret);
     assert_eq!(secret, stored_pending(&server, "alice").await);
-    browser.screenshot("06-enroll-wrong-code").await;
+    browser.screenshot("spa/06-enroll-wrong-code").await;
 
     // The code an app computes from the text secret finishes enrollment.
     let code = code(&server, &secret, 0);
@@ -185,7 +148,7 @@ async fn a_new_user_enrolls_in_the_browser() {
     assert_eq!(browser.path().await, routes::PAGE_DONE);
     assert_eq!(browser.text(".display-name").await, "Alice Liddell");
     assert!(avatar_loaded(&browser).await, "the avatar did not load");
-    browser.screenshot("07-done").await;
+    browser.screenshot("spa/07-done").await;
 
     let requests = browser.requests().await.to_vec();
     assert_nothing_protected_before(&requests, routes::ENROLLMENT_CONFIRM);
@@ -197,6 +160,7 @@ async fn an_enrolled_user_passes_the_code_page() {
     let server = start_server().await;
     server.add_user("bob", "Bob Builder").await;
     let secret = enroll_over_api(&server, "bob").await;
+    let _turn = turn().await;
     let mut browser = Browser::open(&server, true).await;
 
     // A deep link to a page the session is not at shows the right one.
@@ -205,14 +169,14 @@ async fn an_enrolled_user_passes_the_code_page() {
     browser.wait_text("h1", "Enter your code").await;
     assert_eq!(browser.path().await, routes::PAGE_PIN);
     assert_eq!(browser.text(".header .username").await, "bob");
-    browser.screenshot("08-pin").await;
+    browser.screenshot("spa/08-pin").await;
 
     browser
         .type_into("#code", &server.wrong_code(&secret))
         .await;
     browser.wait_text("#code-error", "not accepted").await;
     assert_eq!(browser.path().await, routes::PAGE_PIN);
-    browser.screenshot("09-pin-wrong-code").await;
+    browser.screenshot("spa/09-pin-wrong-code").await;
 
     // Four more wrong codes lock the second factor, and the page says until when.
     for _ in 0..4 {
@@ -224,7 +188,7 @@ async fn an_enrolled_user_passes_the_code_page() {
     browser
         .wait_text("#code-error", "accepted again in 30 seconds")
         .await;
-    browser.screenshot("10-pin-locked").await;
+    browser.screenshot("spa/10-pin-locked").await;
 
     server.clock.advance(30);
     browser.type_into("#code", &code(&server, &secret, 0)).await;
@@ -255,6 +219,7 @@ async fn logout_works_from_every_page_before_verification() {
     server.add_user("carol", "Carol").await;
     server.add_user("dave", "Dave").await;
     enroll_over_api(&server, "dave").await;
+    let _turn = turn().await;
     let browser = Browser::open(&server, true).await;
     browser.goto("/").await;
 

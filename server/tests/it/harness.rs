@@ -257,12 +257,13 @@ impl Answer {
     }
 }
 
-/// An HTTP client with one session cookie, like a browser tab.
+/// An HTTP client that keeps its cookies, like a browser tab.
 #[derive(Clone)]
 pub struct Browser {
     base: String,
     http: reqwest::Client,
-    cookie: Shared<Option<String>>,
+    /// Name and value of each cookie.
+    cookies: Shared<Vec<(String, String)>>,
     secrets: Shared<Vec<String>>,
 }
 
@@ -276,18 +277,27 @@ impl Browser {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
-            cookie: Arc::default(),
+            cookies: Arc::default(),
             secrets,
         }
     }
 
     /// The `name=value` pair of the session cookie, if any.
     pub fn cookie(&self) -> Option<String> {
-        lock(&self.cookie).clone()
+        let cookies = lock(&self.cookies);
+        let session = cookies
+            .iter()
+            .find(|(name, _)| name.ends_with("twostep_session"));
+        session.map(|(name, value)| format!("{name}={value}"))
     }
 
+    /// Replaces the session cookie with `pair` (`name=value`), or removes it.
     pub fn set_cookie(&self, pair: Option<String>) {
-        *lock(&self.cookie) = pair;
+        let mut cookies = lock(&self.cookies);
+        cookies.retain(|(name, _)| !name.ends_with("twostep_session"));
+        if let Some((name, value)) = pair.as_deref().and_then(|p| p.split_once('=')) {
+            cookies.push((name.to_owned(), value.to_owned()));
+        }
     }
 
     /// Sends a request with the session cookie and keeps the cookie the answer sets.
@@ -299,8 +309,12 @@ impl Browser {
         body: Option<String>,
     ) -> Answer {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(cookie) = self.cookie() {
-            request = request.header("cookie", cookie);
+        let cookies: Vec<String> = lock(&self.cookies)
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        if !cookies.is_empty() {
+            request = request.header("cookie", cookies.join("; "));
         }
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -313,13 +327,13 @@ impl Browser {
         let headers = response.headers().clone();
         for set in headers.get_all("set-cookie") {
             let text = set.to_str().expect("ascii cookie");
-            let pair = text.split(';').next().unwrap_or_default().trim().to_owned();
-            let value = pair.split_once('=').map(|(_, v)| v).unwrap_or_default();
-            if value.is_empty() || text.contains("Max-Age=0") {
-                self.set_cookie(None);
-            } else {
+            let pair = text.split(';').next().unwrap_or_default().trim();
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let mut cookies = lock(&self.cookies);
+            cookies.retain(|(kept, _)| kept != name);
+            if !value.is_empty() && !text.contains("Max-Age=0") {
                 lock(&self.secrets).push(value.to_owned());
-                self.set_cookie(Some(pair));
+                cookies.push((name.to_owned(), value.to_owned()));
             }
         }
         let body = response.text().await.expect("body");

@@ -10,6 +10,7 @@ mod input;
 mod lockout;
 mod logs;
 mod matrix;
+mod nojs;
 mod otpauth;
 mod race;
 mod replay;
