@@ -6,7 +6,8 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use twostep_api::{
-    routes, CodeRequest, EnrollmentResponse, ErrorBody, ErrorCode, LoginRequest, SessionResponse,
+    describe_wait, routes, CodeRequest, EnrollmentResponse, ErrorBody, ErrorCode, LoginRequest,
+    SessionResponse,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -56,18 +57,6 @@ impl ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
-
-/// "30 seconds", "2 minutes", "1 hour": rounded up, so waiting that long is always enough.
-fn describe_wait(seconds: u64) -> String {
-    let seconds = seconds.max(1);
-    let (amount, unit) = match seconds {
-        0..60 => (seconds, "second"),
-        60..3600 => (seconds.div_ceil(60), "minute"),
-        _ => (seconds.div_ceil(3600), "hour"),
-    };
-    let plural = if amount == 1 { "" } else { "s" };
-    format!("{amount} {unit}{plural}")
-}
 
 async fn call<T: DeserializeOwned>(
     method: &str,

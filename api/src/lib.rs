@@ -10,6 +10,19 @@ use serde::{Deserialize, Serialize};
 
 pub mod routes;
 
+/// "30 seconds", "2 minutes", "1 hour": how long to wait, rounded up so that waiting that long
+/// is always enough.
+pub fn describe_wait(seconds: u64) -> String {
+    let seconds = seconds.max(1);
+    let (amount, unit) = match seconds {
+        0..60 => (seconds, "second"),
+        60..3600 => (seconds.div_ceil(60), "minute"),
+        _ => (seconds.div_ceil(3600), "hour"),
+    };
+    let plural = if amount == 1 { "" } else { "s" };
+    format!("{amount} {unit}{plural}")
+}
+
 /// Where a session stands in the sign-in flow. The server holds it; both front ends show the
 /// page that belongs to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

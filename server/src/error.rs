@@ -155,21 +155,7 @@ impl AppError {
     }
 }
 
-/// "30 seconds", "2 minutes", "1 hour": rounded up, so waiting that long is always enough.
-pub fn describe_wait(seconds: u64) -> String {
-    let (amount, unit) = if seconds < 60 {
-        (seconds.max(1), "second")
-    } else if seconds < 3600 {
-        (seconds.div_ceil(60), "minute")
-    } else {
-        (seconds.div_ceil(3600), "hour")
-    };
-    if amount == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{amount} {unit}s")
-    }
-}
+pub use twostep_api::describe_wait;
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {

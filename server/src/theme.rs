@@ -69,6 +69,14 @@ impl std::fmt::Display for ThemeWarning {
 }
 
 impl Theme {
+    /// The text for `key`; every key of the built-in messages has one.
+    pub fn text(&self, key: &str) -> String {
+        self.messages
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    }
+
     /// The built-in theme alone.
     pub fn builtin() -> Theme {
         Self::load(None).0

@@ -1,7 +1,7 @@
 //! A person signing in with the web app: enrollment, the code page, logout, and what the page
 //! asks the server for along the way.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use twostep_api::routes;
 
@@ -63,26 +63,6 @@ async fn sign_in(browser: &Browser, username: &str) {
 async fn shown_secret(browser: &Browser) -> String {
     browser.find("#secret").await;
     browser.text("#secret").await.split_whitespace().collect()
-}
-
-/// Waits until the avatar image has loaded.
-async fn avatar_loaded(browser: &Browser) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(10) {
-        let width = browser
-            .client
-            .execute(
-                "const a = document.querySelector('.avatar'); return a ? a.naturalWidth : 0;",
-                vec![],
-            )
-            .await
-            .expect("script");
-        if width.as_u64().unwrap_or(0) > 0 {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    false
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,7 +127,10 @@ async fn a_new_user_enrolls_in_the_browser() {
     browser.wait_text("h1", "signed in").await;
     assert_eq!(browser.path().await, routes::PAGE_DONE);
     assert_eq!(browser.text(".display-name").await, "Alice Liddell");
-    assert!(avatar_loaded(&browser).await, "the avatar did not load");
+    assert!(
+        browser.image_loaded(".avatar").await,
+        "the avatar did not load"
+    );
     browser.screenshot("spa/07-done").await;
 
     let requests = browser.requests().await.to_vec();
@@ -193,7 +176,7 @@ async fn an_enrolled_user_passes_the_code_page() {
     server.clock.advance(30);
     browser.type_into("#code", &code(&server, &secret, 0)).await;
     browser.wait_text("h1", "signed in").await;
-    assert!(avatar_loaded(&browser).await);
+    assert!(browser.image_loaded(".avatar").await);
 
     let requests = browser.requests().await.to_vec();
     assert_nothing_protected_before(&requests, routes::VERIFY);

@@ -115,7 +115,7 @@ async fn at_stage(
 
 /// The text a person reads for `error`, from the theme's messages.
 fn message_for(state: &AppState, error: &AppError) -> String {
-    let t = |key: &str| state.theme.messages.get(key).cloned().unwrap_or_default();
+    let t = |key: &str| state.theme.text(key);
     match error {
         AppError::WrongCredentials => t("error_wrong_credentials"),
         AppError::WrongCode => t("error_wrong_code"),
@@ -260,7 +260,7 @@ async fn login(
         .map(|t| t.derive(FORM_PURPOSE));
     if expected.as_deref() != Some(form.csrf.as_str()) {
         debug!("login form refused: its form token does not belong to this browser");
-        let message = state.theme.messages["error_form_expired"].clone();
+        let message = state.theme.text("error_form_expired");
         return login_form(
             &state,
             &headers,
@@ -342,7 +342,7 @@ async fn enroll_form(
             (Some(enrollment), status, error)
         }
         Err(AppError::EnrollmentExpired) => {
-            let expired = state.theme.messages["error_enrollment_expired"].clone();
+            let expired = state.theme.text("error_enrollment_expired");
             (None, StatusCode::GONE, Some(expired))
         }
         Err(other) => return other.into_response(),
@@ -374,7 +374,7 @@ async fn posted_by(
     let current = at_stage(state, headers, stage).await?;
     if session_token(&current) != csrf {
         debug!(user = %current.record.username, "form refused: its token is not this session's");
-        let message = state.theme.messages["error_form_expired"].clone();
+        let message = state.theme.text("error_form_expired");
         let page = match stage {
             Stage::NeedsEnrollment => {
                 return Err(
