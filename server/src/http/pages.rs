@@ -117,9 +117,10 @@ async fn at_stage(
 fn message_for(state: &AppState, error: &AppError) -> String {
     let t = |key: &str| state.theme.text(key);
     match error {
-        AppError::WrongCredentials => t("error_wrong_credentials"),
+        // A form's only bad request is a login without a username.
+        AppError::WrongCredentials | AppError::BadRequest(_) => t("error_wrong_credentials"),
         AppError::WrongCode => t("error_wrong_code"),
-        AppError::InvalidCode(_) | AppError::BadRequest(_) => t("error_invalid_code"),
+        AppError::InvalidCode(_) => t("error_invalid_code"),
         AppError::Locked {
             until: Some(until),
             now,
