@@ -43,6 +43,7 @@ impl ApiError {
             },
             ErrorCode::EnrollmentExpired => t.get("error_enrollment_expired"),
             ErrorCode::NotSignedIn | ErrorCode::NotVerified => t.get("error_not_signed_in"),
+            ErrorCode::Unavailable => t.get("error_unavailable"),
             // Anything else is the server's own sentence.
             _ => body.message.clone(),
         }

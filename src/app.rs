@@ -73,6 +73,9 @@ impl AppState {
 
     /// Shows the page of `session`'s stage.
     pub fn show(self, session: SessionResponse) {
+        if let Some(format) = session.code {
+            crate::texts::set_code_format(format);
+        }
         let page = Page::for_stage(session.stage, self.page.get_untracked());
         self.session.set(Some(session));
         self.go(page);
@@ -129,8 +132,7 @@ fn requested_next() -> Option<String> {
     let next = web_sys::UrlSearchParams::new_with_str(&search)
         .ok()?
         .get("next")?;
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
-    local.then_some(next)
+    routes::local_path(&next).map(str::to_owned)
 }
 
 #[component]
@@ -163,14 +165,20 @@ pub fn App() -> impl IntoView {
     }
 }
 
+fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
 /// Shown when the server did not answer; nothing is lost by trying again.
 #[component]
 fn Unreachable() -> impl IntoView {
-    let state = expect_context::<AppState>();
     let t = texts();
     view! {
         <h1>{t.get("unreachable_title")}</h1>
         <p>{t.get("unreachable_text")}</p>
-        <button class="primary" on:click=move |_| state.refresh()>{t.get("try_again")}</button>
+        // A fresh start also fetches the theme's texts, in case they were what failed.
+        <button class="primary" on:click=move |_| reload()>{t.get("try_again")}</button>
     }
 }

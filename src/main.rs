@@ -10,7 +10,8 @@ fn main() {
     // The texts come first, since the theme words every page. Leptos's own task runner starts
     // with the app, so this first task runs on wasm-bindgen's.
     wasm_bindgen_futures::spawn_local(async {
-        texts::install(api::messages().await.unwrap_or_default());
+        texts::install(api::messages().await.ok());
+        texts::name_the_document();
         leptos::mount::mount_to_body(app::App);
     });
 }

@@ -92,6 +92,32 @@ pub struct SessionResponse {
     pub stage: Stage,
     /// Absent for [`Stage::Anonymous`].
     pub user: Option<UserInfo>,
+    /// The codes this session is asked for; only while one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<CodeFormat>,
+}
+
+impl CodeFormat {
+    /// What nearly every authenticator uses.
+    pub const USUAL: CodeFormat = CodeFormat {
+        digits: 6,
+        period: 30,
+    };
+
+    /// `text` with `{digits}` and `{period}` filled in.
+    pub fn fill(self, text: &str) -> String {
+        text.replace("{digits}", &self.digits.to_string())
+            .replace("{period}", &self.period.to_string())
+    }
+}
+
+/// What a code looks like, so that pages can say it and know when it is complete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeFormat {
+    /// 6 or 8.
+    pub digits: u32,
+    /// Seconds each code lasts.
+    pub period: u64,
 }
 
 /// Answer of `GET /api/enrollment`: everything needed to add the pending secret to an

@@ -52,6 +52,16 @@ pub fn nojs_page_for(stage: Stage) -> &'static str {
     }
 }
 
+/// `next` when it is a path on this site, never an address elsewhere: it starts with one `/`,
+/// and holds no backslash, white space or control character (browsers drop tabs and newlines
+/// from addresses, so `/\t/evil.example` would lead away).
+pub fn local_path(next: &str) -> Option<&str> {
+    let plain = !next
+        .chars()
+        .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    (next.starts_with('/') && !next.starts_with("//") && plain).then_some(next)
+}
+
 /// The page a session at `stage` belongs on.
 pub fn page_for(stage: Stage) -> &'static str {
     match stage {
@@ -59,5 +69,28 @@ pub fn page_for(stage: Stage) -> &'static str {
         Stage::NeedsEnrollment => PAGE_WELCOME,
         Stage::NeedsCode => PAGE_PIN,
         Stage::Verified => PAGE_DONE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_on_this_site_are_local() {
+        assert_eq!(
+            local_path("/wiki/Main_Page?x=1"),
+            Some("/wiki/Main_Page?x=1")
+        );
+        for away in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/x",
+            "https://x",
+            "",
+        ] {
+            assert_eq!(local_path(away), None, "{away:?}");
+        }
     }
 }

@@ -219,11 +219,10 @@ fn check_username(raw: &str) -> anyhow::Result<String> {
     if name.is_empty() || name.chars().count() > 64 {
         bail!("a username has 1 to 64 characters");
     }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')))
-    {
-        bail!("a username may hold letters, digits and . _ - @ + only, not {bad:?}");
+    // ASCII only: usernames are compared without regard to ASCII case.
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+');
+    if let Some(bad) = name.chars().find(|c| !allowed(*c)) {
+        bail!("a username may hold the letters a to z, digits and . _ - @ + only, not {bad:?}");
     }
     Ok(name)
 }
@@ -393,5 +392,9 @@ mod tests {
         assert!(check_username("a:b").is_err());
         assert!(check_username("a b").is_err());
         assert!(check_username("").is_err());
+        assert!(
+            check_username("émile").is_err(),
+            "case folding is ASCII only"
+        );
     }
 }

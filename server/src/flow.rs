@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 use tracing::{debug, info, warn};
-use twostep_api::{EnrollmentResponse, SessionResponse, Stage, UserInfo};
+use twostep_api::{CodeFormat, EnrollmentResponse, SessionResponse, Stage, UserInfo};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -26,12 +26,10 @@ pub struct Current {
     pub record: SessionRecord,
 }
 
-impl Current {
-    pub fn response(&self) -> SessionResponse {
-        SessionResponse {
-            stage: self.record.stage,
-            user: Some(user_info(&self.record)),
-        }
+fn format_of(params: totp::Params) -> CodeFormat {
+    CodeFormat {
+        digits: params.digits,
+        period: params.period,
     }
 }
 
@@ -77,6 +75,9 @@ pub fn normalize_code(raw: &str, digits: u32) -> Result<String, AppError> {
     Ok(code)
 }
 
+const ALREADY_ENROLLED: &str =
+    "This account already has an authenticator. Log out and sign in again with its code.";
+
 fn fresh_id() -> Result<SessionId, AppError> {
     SessionId::generate().map_err(|e| AppError::Internal(format!("random source failed: {e}")))
 }
@@ -88,6 +89,27 @@ fn fresh_secret() -> Result<Secret, AppError> {
 impl Flow {
     fn now(&self) -> u64 {
         self.clock.now()
+    }
+
+    /// What the pages show of a session: its stage, its user, and the codes it is asked for.
+    /// Reading it changes nothing.
+    pub async fn session_view(&self, current: &Current) -> Result<SessionResponse, AppError> {
+        let user_id = current.record.user_id;
+        let code = match current.record.stage {
+            Stage::NeedsCode => self.store.authenticator(user_id).await?.map(|a| a.params),
+            Stage::NeedsEnrollment => Some(
+                self.store
+                    .pending(user_id)
+                    .await?
+                    .map_or(self.config.totp.params, |p| p.params),
+            ),
+            Stage::Anonymous | Stage::Verified => None,
+        };
+        Ok(SessionResponse {
+            stage: current.record.stage,
+            user: Some(user_info(&current.record)),
+            code: code.map(format_of),
+        })
     }
 
     /// The live session for `id`, if any.
@@ -127,14 +149,10 @@ impl Flow {
             }
         };
 
-        if let Some(previous) = previous {
-            self.store.delete_session(&previous.hash()).await?;
-        }
-
         let now = self.now();
-        let stage = if self.store.authenticator(user.id).await?.is_some() {
+        let (stage, code) = if let Some(found) = self.store.authenticator(user.id).await? {
             debug!(user = %user.username, "password accepted; authenticator confirmed, code next");
-            Stage::NeedsCode
+            (Stage::NeedsCode, format_of(found.params))
         } else {
             let ttl = self.config.enrollment.pending_ttl;
             let params = self.config.totp.params;
@@ -155,7 +173,7 @@ impl Flow {
                     "password accepted; kept the unexpired pending secret"
                 );
             }
-            Stage::NeedsEnrollment
+            (Stage::NeedsEnrollment, format_of(pending.params))
         };
 
         let id = fresh_id()?;
@@ -163,6 +181,11 @@ impl Flow {
         self.store
             .create_session(&id.hash(), user.id, stage, now, now + lifetime)
             .await?;
+        // The old session goes only once the new one exists: a failure in between leaves the
+        // person signed in as before.
+        if let Some(previous) = previous {
+            self.store.delete_session(&previous.hash()).await?;
+        }
         info!(user = %user.username, stage = stage.as_str(), "signed in with password");
         let session = SessionResponse {
             stage,
@@ -170,6 +193,7 @@ impl Flow {
                 username: user.username,
                 display_name: user.display_name,
             }),
+            code: Some(code),
         };
         Ok(SignedIn {
             id,
@@ -181,6 +205,7 @@ impl Flow {
     /// The pending secret as the enrollment page shows it. Changes nothing.
     pub async fn enrollment(&self, current: &Current) -> Result<EnrollmentResponse, AppError> {
         require_stage(current, Stage::NeedsEnrollment)?;
+        self.refuse_if_enrolled(current).await?;
         let user = &current.record;
         let Some(pending) = self.store.pending(user.user_id).await? else {
             debug!(user = %user.username, "enrollment read: no pending secret (reset by an admin)");
@@ -196,6 +221,7 @@ impl Flow {
     /// "Show me a new code": the only way to replace a pending secret.
     pub async fn restart(&self, current: &Current) -> Result<EnrollmentResponse, AppError> {
         require_stage(current, Stage::NeedsEnrollment)?;
+        self.refuse_if_enrolled(current).await?;
         let user = &current.record;
         let now = self.now();
         let ttl = self.config.enrollment.pending_ttl;
@@ -215,6 +241,21 @@ impl Flow {
             "pending secret replaced on request"
         );
         self.describe(user, &pending)
+    }
+
+    /// An older session of an account that was enrolled meanwhile (in another tab, say) must
+    /// not show or make a secret that can never be confirmed.
+    async fn refuse_if_enrolled(&self, current: &Current) -> Result<(), AppError> {
+        if self
+            .store
+            .authenticator(current.record.user_id)
+            .await?
+            .is_some()
+        {
+            debug!(user = %current.record.username, "enrollment refused: enrolled meanwhile");
+            return Err(AppError::WrongStage(ALREADY_ENROLLED));
+        }
+        Ok(())
     }
 
     fn describe(
@@ -288,9 +329,7 @@ impl Flow {
             }
             Completion::AlreadyEnrolled => {
                 debug!(user = %user.username, "first code refused: already enrolled elsewhere");
-                Err(AppError::WrongStage(
-                    "This account already has an authenticator. Sign out and sign in again.",
-                ))
+                Err(AppError::WrongStage(ALREADY_ENROLLED))
             }
             Completion::StepUsed | Completion::SessionGone => {
                 debug!(user = %user.username, "first code refused: the session moved on meanwhile");
@@ -398,6 +437,7 @@ impl Flow {
             session: SessionResponse {
                 stage: Stage::Verified,
                 user: Some(user_info(user)),
+                code: None,
             },
         }
     }

@@ -16,7 +16,7 @@ mod builtin {
     pub const CSS: &str = include_str!("../theme/theme.css");
     pub const LOGO_SVG: &[u8] = include_bytes!("../theme/logo.svg");
     pub const MESSAGES: &str = include_str!("../theme/messages.toml");
-    pub const TEMPLATES: [(&str, &str); 7] = [
+    pub const TEMPLATES: [(&str, &str); 8] = [
         ("base.html", include_str!("../theme/templates/base.html")),
         (
             "code_form.html",
@@ -33,8 +33,12 @@ mod builtin {
         ),
         ("pin.html", include_str!("../theme/templates/pin.html")),
         ("done.html", include_str!("../theme/templates/done.html")),
+        ("error.html", include_str!("../theme/templates/error.html")),
     ];
 }
+
+/// Messages a theme adds for its own templates start with this; others must be built-in keys.
+pub const CUSTOM_PREFIX: &str = "custom_";
 
 /// The stylesheet of layout and components that themes restyle through custom properties.
 pub const BASE_CSS: &str = include_str!("../../style/main.css");
@@ -87,9 +91,13 @@ impl Theme {
         let mut warnings = Vec::new();
         let read = |name: &str| dir.map(|d| d.join(name)).filter(|p| p.is_file());
 
-        let css = read("theme.css")
-            .and_then(|path| read_text(&path, &mut warnings))
-            .unwrap_or_else(|| builtin::CSS.to_owned());
+        // The theme's stylesheet comes after the built-in one, so a property it leaves out keeps
+        // its built-in value.
+        let mut css = builtin::CSS.to_owned();
+        if let Some(theirs) = read("theme.css").and_then(|path| read_text(&path, &mut warnings)) {
+            css.push_str("\n/* The theme's own stylesheet. */\n");
+            css.push_str(&theirs);
+        }
 
         let (logo, logo_type) = match (read("logo.svg"), read("logo.png")) {
             (Some(svg), _) => read_bytes(&svg, &mut warnings).map(|b| (b, "image/svg+xml")),
@@ -105,11 +113,14 @@ impl Theme {
                 match parse_messages(&text) {
                     Ok(theirs) => {
                         for (key, text) in theirs {
-                            if !messages.contains_key(&key) {
+                            if !messages.contains_key(&key) && !key.starts_with(CUSTOM_PREFIX) {
                                 warnings.push(ThemeWarning {
                                     file: path.clone(),
                                     line: None,
-                                    problem: format!("unknown message {key:?} is not used"),
+                                    problem: format!(
+                                        "unknown message {key:?}: a theme's own texts start \
+                                         with \"{CUSTOM_PREFIX}\""
+                                    ),
                                 });
                             }
                             messages.insert(key, text);

@@ -32,13 +32,13 @@ pub fn CodeInput(
     let t = texts();
     let (continue_text, checking_text) = (t.get("continue"), t.get("checking"));
 
-    // An error sends the focus back to the field, where the person fixes it.
+    // The field has the focus when the page appears, and gets it back with each error, where
+    // the person fixes it. (`autofocus` does nothing on a page that is already loaded.)
     let field = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
-        if error.get().is_some() {
-            if let Some(input) = field.get() {
-                let _ = input.focus();
-            }
+        let _ = error.get();
+        if let Some(input) = field.get() {
+            let _ = input.focus();
         }
     });
 

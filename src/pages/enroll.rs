@@ -45,6 +45,8 @@ pub fn Enroll() -> impl IntoView {
     // Errors that mean the session moved on: follow the server.
     let follow_or_show = move |failure: ApiError| match failure.code() {
         Some(ErrorCode::NotSignedIn | ErrorCode::WrongStage) => state.refresh(),
+        // The secret on screen is no use any more: say so in its place.
+        Some(ErrorCode::EnrollmentExpired) => data.set(Some(Err(failure))),
         _ => error.set(Some(failure.message())),
     };
 
@@ -127,13 +129,22 @@ pub fn Enroll() -> impl IntoView {
     view! {
         <h1>{t.get("enroll_title")}</h1>
         {details}
-        <CodeInput
-            code
-            on_submit=confirm
-            error=error
-            busy=busy
-            label=t.get("enroll_code_label")
-        />
+        // Once the secret has expired, no code can confirm it: only a new one helps.
+        {move || {
+            matches!(data.get(), Some(Ok(_)))
+                .then(|| {
+                    view! {
+                        <CodeInput
+                            code
+                            on_submit=confirm
+                            error=error
+                            busy=busy
+                            label=t.get("enroll_code_label")
+                            digits=crate::texts::code_format().digits as usize
+                        />
+                    }
+                })
+        }}
         <button class="link new-code" type="button" on:click=new_code disabled=move || busy.get()>
             {t.get("enroll_new_code")}
         </button>

@@ -53,6 +53,7 @@ pub fn Login() -> impl IntoView {
             <label for="username">{t.get("login_username")}</label>
             <input
                 id="username"
+                aria-describedby="login-error"
                 name="username"
                 autocomplete="username"
                 autocapitalize="none"
@@ -71,6 +72,7 @@ pub fn Login() -> impl IntoView {
                 autocomplete="current-password"
                 required
                 aria-describedby="login-error"
+                aria-invalid=move || error.get().is_some().to_string()
                 prop:value=move || password.get()
                 on:input=move |ev| password.set(event_target_value(&ev))
             />

@@ -39,6 +39,13 @@ pub fn Pin() -> impl IntoView {
     view! {
         <h1>{t.get("pin_title")}</h1>
         <p>{t.get("pin_text")}</p>
-        <CodeInput code on_submit=verify error=error busy=busy label=t.get("pin_code_label")/>
+        <CodeInput
+            code
+            on_submit=verify
+            error=error
+            busy=busy
+            label=t.get("pin_code_label")
+            digits=crate::texts::code_format().digits as usize
+        />
     }
 }

@@ -37,10 +37,11 @@ where
                 "The request body is not valid JSON. Send an object such as {\"code\": \"123456\"}."
                     .into(),
             )),
-            Err(JsonRejection::JsonDataError(error)) => Err(AppError::BadRequest(format!(
-                "The request body does not have the fields this call needs, all strings: {}",
-                error.body_text().rsplit(": ").next().unwrap_or_default()
-            ))),
+            // serde's own words would echo the value sent, which may be a password.
+            Err(JsonRejection::JsonDataError(_)) => Err(AppError::BadRequest(
+                "The request body does not have the fields this call needs; each one is a string."
+                    .into(),
+            )),
             Err(_) => Err(AppError::BadRequest("The request body could not be read.".into())),
         }
     }
@@ -84,10 +85,11 @@ pub async fn session(
 ) -> Result<Json<SessionResponse>, AppError> {
     let current = state.flow.current(state.cookies.read(&headers)).await?;
     Ok(Json(match current {
-        Some(current) => current.response(),
+        Some(current) => state.flow.session_view(&current).await?,
         None => SessionResponse {
             stage: Stage::Anonymous,
             user: None,
+            code: None,
         },
     }))
 }
@@ -136,6 +138,7 @@ pub async fn logout(
     let mut response = Json(SessionResponse {
         stage: Stage::Anonymous,
         user: None,
+        code: None,
     })
     .into_response();
     state.cookies.clear(response.headers_mut());

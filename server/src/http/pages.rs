@@ -6,6 +6,8 @@
 //! for the login form, to a browser cookie), answered with a redirect to the next page
 //! (post/redirect/get) or with the same page and an error.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Query, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -16,7 +18,7 @@ use axum::{Form, Router};
 use minijinja::{context, Value};
 use serde::Deserialize;
 use tracing::debug;
-use twostep_api::{routes, Stage};
+use twostep_api::{routes, CodeFormat, Stage};
 
 use super::{gate, AppState};
 use crate::error::{describe_wait, AppError};
@@ -43,6 +45,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(routes::NOJS_DONE, get(done_page))
         .route(routes::NOJS_LOGOUT, axum::routing::post(logout))
         .route_layer(from_fn_with_state(state, refuse_cross_origin_posts))
+        .layer(axum::extract::DefaultBodyLimit::max(super::BODY_LIMIT))
         .layer(
             tower_http::set_header::SetResponseHeaderLayer::if_not_present(
                 CACHE_CONTROL,
@@ -98,7 +101,7 @@ async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
         .flow
         .current(state.cookies.read(headers))
         .await
-        .map_err(IntoResponse::into_response)
+        .map_err(|error| error_page(state, &error))
 }
 
 /// The session when it is at `stage`; otherwise the redirect to where it belongs.
@@ -113,9 +116,18 @@ async fn at_stage(
     }
 }
 
+/// The codes new authenticators use, as the texts describe them.
+fn code_format(state: &AppState) -> CodeFormat {
+    let params = state.flow.config.totp.params;
+    CodeFormat {
+        digits: params.digits,
+        period: params.period,
+    }
+}
+
 /// The text a person reads for `error`, from the theme's messages.
 fn message_for(state: &AppState, error: &AppError) -> String {
-    let t = |key: &str| state.theme.text(key);
+    let t = |key: &str| code_format(state).fill(&state.theme.text(key));
     match error {
         // A form's only bad request is a login without a username.
         AppError::WrongCredentials | AppError::BadRequest(_) => t("error_wrong_credentials"),
@@ -128,8 +140,26 @@ fn message_for(state: &AppState, error: &AppError) -> String {
         AppError::Locked { until: None, .. } => t("error_locked_until_admin"),
         AppError::EnrollmentExpired => t("error_enrollment_expired"),
         AppError::NotSignedIn | AppError::NotVerified => t("error_not_signed_in"),
+        AppError::WrongStage(text) => (*text).to_owned(),
         _ => t("error_unavailable"),
     }
+}
+
+/// A page saying the server could not finish, for failures that are not the person's: the log
+/// has the detail, the page a way back.
+fn error_page(state: &AppState, error: &AppError) -> Response {
+    if matches!(error, AppError::Store(_) | AppError::Internal(_)) {
+        tracing::error!(%error, "a page could not be served");
+    }
+    let message = message_for(state, error);
+    render(
+        state,
+        "error.html",
+        error.status(),
+        None,
+        "",
+        context! { message },
+    )
 }
 
 /// Renders `template` with what every page gets, plus `extra`.
@@ -145,13 +175,20 @@ fn render(
         context! { username => c.record.username.clone(), display_name => c.record.display_name.clone() }
     });
     let verified = current.is_some_and(|c| c.record.stage == Stage::Verified);
+    let format = code_format(state);
+    let t: BTreeMap<&str, String> = state
+        .theme
+        .messages
+        .iter()
+        .map(|(key, text)| (key.as_str(), format.fill(text)))
+        .collect();
     let page = state
         .theme
         .templates
         .get_template(template)
         .and_then(|template| {
             template.render(context! {
-                t => state.theme.messages,
+                t,
                 user,
                 verified,
                 csrf,
@@ -162,9 +199,16 @@ fn render(
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
             tracing::error!(template, %error, "a page template failed to render");
-            AppError::Internal("template failed".into()).into_response()
+            let text = state.theme.text("error_unavailable");
+            (StatusCode::SERVICE_UNAVAILABLE, text).into_response()
         }
     }
+}
+
+/// Compares form tokens in constant time.
+fn same_token(expected: &str, given: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
 }
 
 fn session_token(current: &Current) -> String {
@@ -215,7 +259,7 @@ fn login_form(
         Some(token) => (token, false),
         None => match SessionId::generate() {
             Ok(token) => (token, true),
-            Err(error) => return AppError::Internal(error.to_string()).into_response(),
+            Err(error) => return error_page(state, &AppError::Internal(error.to_string())),
         },
     };
     let csrf = token.derive(FORM_PURPOSE);
@@ -259,7 +303,7 @@ async fn login(
         .cookies
         .read_form(&headers)
         .map(|t| t.derive(FORM_PURPOSE));
-    if expected.as_deref() != Some(form.csrf.as_str()) {
+    if !expected.is_some_and(|expected| same_token(&expected, &form.csrf)) {
         debug!("login form refused: its form token does not belong to this browser");
         let message = state.theme.text("error_form_expired");
         return login_form(
@@ -346,7 +390,7 @@ async fn enroll_form(
             let expired = state.theme.text("error_enrollment_expired");
             (None, StatusCode::GONE, Some(expired))
         }
-        Err(other) => return other.into_response(),
+        Err(other) => return error_page(state, &other),
     };
     render(
         state,
@@ -373,7 +417,7 @@ async fn posted_by(
     stage: Stage,
 ) -> Result<Current, Response> {
     let current = at_stage(state, headers, stage).await?;
-    if session_token(&current) != csrf {
+    if !same_token(&session_token(&current), csrf) {
         debug!(user = %current.record.username, "form refused: its token is not this session's");
         let message = state.theme.text("error_form_expired");
         let page = match stage {
@@ -409,7 +453,8 @@ async fn confirm(
     };
     match state.flow.confirm(&current, &form.code).await {
         Ok(session) => signed_in(&state, session),
-        Err(AppError::NotSignedIn | AppError::WrongStage(_)) => see_other(routes::NOJS),
+        Err(AppError::NotSignedIn) => see_other(routes::NOJS),
+        Err(error @ AppError::WrongStage(_)) => error_page(&state, &error),
         Err(error) => {
             let message = message_for(&state, &error);
             enroll_form(&state, &current, error.status(), Some(message)).await
@@ -428,7 +473,7 @@ async fn restart(
     };
     match state.flow.restart(&current).await {
         Ok(_) => see_other(routes::NOJS_ENROLL),
-        Err(error) => error.into_response(),
+        Err(error) => error_page(&state, &error),
     }
 }
 
@@ -460,7 +505,8 @@ async fn verify(
     };
     match state.flow.verify(&current, &form.code).await {
         Ok(session) => signed_in(&state, session),
-        Err(AppError::NotSignedIn | AppError::WrongStage(_)) => see_other(routes::NOJS),
+        Err(AppError::NotSignedIn) => see_other(routes::NOJS),
+        Err(error @ AppError::WrongStage(_)) => error_page(&state, &error),
         Err(error) => {
             let csrf = session_token(&current);
             let extra = context! { error => message_for(&state, &error) };
@@ -493,8 +539,10 @@ async fn done_page(
     // Only a path on this site, never an address elsewhere.
     let next = query
         .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
-        .unwrap_or_else(|| "/".to_owned());
+        .as_deref()
+        .and_then(routes::local_path)
+        .unwrap_or("/")
+        .to_owned();
     let csrf = session_token(&current);
     render(
         &state,
@@ -516,12 +564,12 @@ async fn logout(
         Err(response) => return response,
     };
     if let Some(current) = &current {
-        if session_token(current) != form.csrf {
+        if !same_token(&session_token(current), &form.csrf) {
             debug!(user = %current.record.username, "logout refused: the form token is not this session's");
             return to_stage_page(Some(current));
         }
         if let Err(error) = state.flow.logout(Some(current.id.clone())).await {
-            return error.into_response();
+            return error_page(&state, &error);
         }
     }
     let mut response = see_other(routes::NOJS_LOGIN);

@@ -15,8 +15,8 @@ use crate::error::AppError;
 const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <title>twostep</title></head><body><h1>twostep</h1><p>The server is running, but the web app \
 has not been built into this server's <code>spa_dir</code>. Build it with \
-<code>trunk build --release</code> in the repository, or point <code>spa_dir</code> at a \
-build.</p></body></html>";
+<code>scripts/build-web.sh</code> in the repository, or point <code>spa_dir</code> at a \
+build. Meanwhile the <a href=\"/nojs\">pages without JavaScript</a> work.</p></body></html>";
 
 /// The web app's `index.html`, for `/` and every page of the app: the app itself decides what
 /// to show from the session's stage.

@@ -73,7 +73,8 @@ impl Store {
         rows.iter().map(user_from_row).collect()
     }
 
-    /// Replaces a password and signs the account out everywhere; `false` for an unknown user.
+    /// Replaces a password, signs the account out everywhere and drops a pending secret (whoever
+    /// knew the old password may have seen it); `false` for an unknown user.
     pub async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
@@ -84,12 +85,12 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(
-            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1)",
-        )
-        .bind(username)
-        .execute(&mut *tx)
-        .await?;
+        for table in ["sessions", "pending_secrets"] {
+            let query = format!(
+                "DELETE FROM {table} WHERE user_id = (SELECT id FROM users WHERE username = $1)"
+            );
+            sqlx::query(&query).bind(username).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

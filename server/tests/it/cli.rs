@@ -150,6 +150,8 @@ async fn users_and_second_factors_are_managed_from_the_command_line() {
         &format!("{new_password}\n"),
     ));
     assert_eq!(browser.session().await.stage, Stage::Anonymous);
+    // Whoever knew the old password may have seen the pending secret: it is gone too.
+    assert_eq!(server.otp("alice").await.pending_fingerprint, None);
     assert_eq!(browser.login("alice", PASSWORD).await.status, 401);
     assert_eq!(browser.login("alice", new_password).await.status, 200);
 

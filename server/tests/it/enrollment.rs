@@ -1,7 +1,8 @@
 //! The first sign-in of a user without an authenticator, from password to verified.
 
 use serde_json::json;
-use twostep_api::{routes, ErrorCode, SessionResponse, Stage, UserInfo};
+use twostep_api::{routes, CodeFormat, ErrorCode, SessionResponse, Stage, UserInfo};
+use twostep_server::totp::{self, Algorithm, Params, Secret};
 
 use crate::harness::{oathtool, TestServer, PASSWORD};
 
@@ -192,5 +193,71 @@ async fn wrong_passwords_and_unknown_users_get_the_same_answer() {
         server.snapshot().await,
         before,
         "a refused login changes nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_digit_codes_are_announced_and_accepted() {
+    let server = TestServer::start_with("[totp]\ndigits = 8\nalgorithm = \"SHA256\"").await;
+    server.add_user("gus").await;
+    let browser = server.browser();
+    let login: SessionResponse = browser.login("gus", PASSWORD).await.json();
+    let eight = Some(CodeFormat {
+        digits: 8,
+        period: 30,
+    });
+    assert_eq!(
+        login.code, eight,
+        "the login answer says what codes look like"
+    );
+    assert_eq!(browser.session().await.code, eight);
+
+    let enrollment = browser.enrollment().await;
+    assert!(enrollment
+        .otpauth_uri
+        .contains("&algorithm=SHA256&digits=8&"));
+    let secret = Secret::from_base32(&enrollment.secret).expect("base32");
+    let params = Params {
+        algorithm: Algorithm::Sha256,
+        digits: 8,
+        period: 30,
+    };
+    let code = totp::code_at(&secret, params, server.now());
+    server.secret(code.clone());
+    let short = browser.confirm(&code[..6]).await;
+    assert_eq!(short.error().code, ErrorCode::InvalidCode);
+    assert_eq!(browser.confirm(&code).await.status, 200);
+    assert_eq!(
+        browser.session().await.code,
+        None,
+        "a verified session is asked for no code"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_tab_cannot_make_a_secret_after_enrollment_elsewhere() {
+    let server = TestServer::start().await;
+    server.add_user("hal").await;
+    let old_tab = server.browser();
+    let new_tab = server.browser();
+    old_tab.login("hal", PASSWORD).await;
+    new_tab.login("hal", PASSWORD).await;
+    let secret = new_tab.enrollment().await.secret;
+    assert_eq!(new_tab.confirm(&server.code(&secret)).await.status, 200);
+
+    for answer in [
+        old_tab.get(routes::ENROLLMENT).await,
+        old_tab.post(routes::ENROLLMENT_RESTART, json!({})).await,
+    ] {
+        assert_eq!(answer.status, 409, "{}", answer.body);
+        assert!(answer
+            .error()
+            .message
+            .contains("already has an authenticator"));
+    }
+    assert_eq!(
+        server.otp("hal").await.pending_fingerprint,
+        None,
+        "no stray secret"
     );
 }

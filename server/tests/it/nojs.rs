@@ -133,6 +133,12 @@ async fn forms_with_another_sessions_token_change_nothing() {
     assert_eq!(server.snapshot().await, before);
     assert_eq!(bob.session().await.stage, Stage::NeedsCode);
 
+    // An oversized form is refused before anything reads it.
+    let huge = format!("code={}&csrf={bobs_token}", "1".repeat(20_000));
+    let refused = post_form(&bob, &server, routes::NOJS_VERIFY, &huge).await;
+    assert_eq!(refused.status, 413);
+    assert_eq!(server.snapshot().await, before);
+
     // With its own token the same code works.
     let fields = format!("code={right_code}&csrf={bobs_token}");
     let verified = post_form(&bob, &server, routes::NOJS_VERIFY, &fields).await;
