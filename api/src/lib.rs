@@ -128,7 +128,7 @@ pub struct EnrollmentResponse {
     pub secret: String,
     /// The `otpauth://totp/...` URI the QR code encodes.
     pub otpauth_uri: String,
-    /// The QR code of `otpauth_uri`, as a standalone SVG document.
+    /// The QR code of `otpauth_uri`, as an `<svg>` element (also a valid SVG file).
     pub qr_svg: String,
     /// A short digest of the secret that user and administrator can compare.
     pub fingerprint: String,
@@ -142,6 +142,18 @@ pub struct EnrollmentResponse {
     pub period: u64,
     /// Unix time (seconds) after which this secret can no longer be confirmed.
     pub expires_at: u64,
+}
+
+impl EnrollmentResponse {
+    /// The secret in groups of four, "ABCD EFGH IJKL …": easier to read and type than one run.
+    pub fn secret_groups(&self) -> String {
+        let chars: Vec<char> = self.secret.chars().collect();
+        let groups: Vec<String> = chars
+            .chunks(4)
+            .map(|group| group.iter().collect())
+            .collect();
+        groups.join(" ")
+    }
 }
 
 impl fmt::Debug for EnrollmentResponse {

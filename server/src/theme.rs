@@ -73,19 +73,6 @@ impl std::fmt::Display for ThemeWarning {
 }
 
 impl Theme {
-    /// The text for `key`; every key of the built-in messages has one.
-    pub fn text(&self, key: &str) -> String {
-        self.messages
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_owned())
-    }
-
-    /// The built-in theme alone.
-    pub fn builtin() -> Theme {
-        Self::load(None).0
-    }
-
     /// The theme in `dir` over the built-in one, with what could not be used.
     pub fn load(dir: Option<&Path>) -> (Theme, Vec<ThemeWarning>) {
         let mut warnings = Vec::new();

@@ -237,14 +237,18 @@ pub fn otpauth_uri(
     ))
 }
 
-/// The QR code of `data` as a standalone SVG document, black on white with a quiet zone.
+/// The QR code of `data` as an `<svg>` element, black on white with a quiet zone: fit to go
+/// inline in a page, and a complete SVG file on its own.
 pub fn qr_svg(data: &str) -> Result<String, qrcode::types::QrError> {
     let code = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::M)?;
-    Ok(code
+    let document = code
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(240, 240)
         .quiet_zone(true)
-        .build())
+        .build();
+    // The renderer opens with an XML declaration, which HTML would show as a stray comment.
+    let start = document.find("<svg").unwrap_or(0);
+    Ok(document[start..].to_owned())
 }
 
 #[cfg(test)]

@@ -12,23 +12,6 @@ use crate::app::AppState;
 use crate::components::code_input::CodeInput;
 use crate::texts::texts;
 
-/// "ABCD EFGH IJKL …": easier to read and type than one long run.
-fn grouped(secret: &str) -> String {
-    let chars: Vec<char> = secret.chars().collect();
-    chars
-        .chunks(4)
-        .map(|group| group.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The SVG element alone, without the XML declaration that only a standalone file needs.
-fn inline_svg(document: &str) -> String {
-    document
-        .find("<svg")
-        .map_or_else(String::new, |start| document[start..].to_owned())
-}
-
 #[component]
 pub fn Enroll() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -106,9 +89,9 @@ pub fn Enroll() -> impl IntoView {
             let secret = enrollment.secret.clone();
             view! {
                 <div class="qr" role="img" aria-label=t.get("enroll_qr_label")
-                    inner_html=inline_svg(&enrollment.qr_svg)></div>
+                    inner_html=enrollment.qr_svg.clone()></div>
                 <p>{t.get("enroll_cant_scan")}</p>
-                <p class="secret" id="secret">{grouped(&enrollment.secret)}</p>
+                <p class="secret" id="secret">{enrollment.secret_groups()}</p>
                 <button class="copy" type="button" on:click=move |_| copy(secret.clone())>
                     {
                         let (copy_text, copied_text) = (copy_text.clone(), copied_text.clone());

@@ -60,11 +60,6 @@ pub fn theme_dir(name: &str) -> PathBuf {
     repo().join("themes").join(name)
 }
 
-/// The code of `secret` at the server's time, `offset` steps on.
-pub fn code(server: &Server, secret: &str, offset: i64) -> String {
-    server.code_at_step(secret, offset)
-}
-
 /// The pending secret the server stores for `name`.
 pub async fn stored_pending(server: &Server, name: &str) -> String {
     let user = server
@@ -133,7 +128,7 @@ pub async fn enroll_over_api(server: &Server, name: &str) -> String {
             twostep_api::routes::ENROLLMENT_CONFIRM
         ))
         .header("cookie", &cookie)
-        .json(&json!({ "code": code(server, &enrollment.secret, 0) }))
+        .json(&json!({ "code": server.code_at_step(&enrollment.secret, 0) }))
         .send()
         .await
         .expect("confirm");

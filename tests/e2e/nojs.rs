@@ -4,8 +4,8 @@
 use twostep_api::routes;
 
 use crate::harness::{
-    code, decode_qr, enroll_over_api, session_alive, start_server, stored_pending, turn, Browser,
-    Server, PASSWORD,
+    decode_qr, enroll_over_api, session_alive, start_server, stored_pending, turn, Browser, Server,
+    PASSWORD,
 };
 
 async fn sign_in(browser: &Browser, username: &str) {
@@ -77,7 +77,7 @@ pub async fn enroll_without_javascript(
     assert_ne!(secret, first, "a new code was asked for");
     assert_eq!(secret, stored_pending(server, name).await);
 
-    submit_code(browser, &code(server, &secret, 0)).await;
+    submit_code(browser, &server.code_at_step(&secret, 0)).await;
     browser.find(".done").await;
     assert_eq!(browser.path().await, routes::NOJS_DONE);
     assert!(browser
@@ -114,7 +114,7 @@ pub async fn pass_pin_without_javascript(
         .screenshot(&format!("{shots}/09-pin-wrong-code"))
         .await;
 
-    submit_code(browser, &code(server, secret, 0)).await;
+    submit_code(browser, &server.code_at_step(secret, 0)).await;
     browser.find(".done").await;
     assert_eq!(browser.path().await, routes::NOJS_DONE);
 }
@@ -202,7 +202,7 @@ async fn a_person_can_switch_between_the_two_mid_flow() {
     plain.add_cookie(&cookie, &value).await;
     plain.goto(routes::NOJS_ENROLL).await;
     assert_eq!(shown_secret(&plain).await, shown, "the same secret in both");
-    submit_code(&plain, &code(&server, &shown, 0)).await;
+    submit_code(&plain, &server.code_at_step(&shown, 0)).await;
     plain.find(".done").await;
 
     // Start without JavaScript, finish in the web app.
@@ -220,7 +220,8 @@ async fn a_person_can_switch_between_the_two_mid_flow() {
     app.find("#secret").await;
     let in_app: String = app.text("#secret").await.split_whitespace().collect();
     assert_eq!(in_app, shown, "the same secret in both");
-    app.type_into("#code", &code(&server, &shown, 0)).await;
+    app.type_into("#code", &server.code_at_step(&shown, 0))
+        .await;
     app.wait_text("h1", "signed in").await;
     app.close().await;
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use twostep_api::routes;
 
 use crate::harness::{
-    code, decode_qr, enroll_over_api, oathtool, session_alive, start_server, stored_pending, turn,
+    decode_qr, enroll_over_api, oathtool, session_alive, start_server, stored_pending, turn,
     Browser, Sent, Server, PASSWORD,
 };
 
@@ -117,7 +117,7 @@ async fn a_new_user_enrolls_in_the_browser() {
     browser.screenshot("spa/06-enroll-wrong-code").await;
 
     // The code an app computes from the text secret finishes enrollment.
-    let code = code(&server, &secret, 0);
+    let code = server.code_at_step(&secret, 0);
     if let Some(theirs) = oathtool(&secret, server.now()) {
         assert_eq!(theirs, code, "oathtool disagrees");
     }
@@ -174,7 +174,9 @@ async fn an_enrolled_user_passes_the_code_page() {
     browser.screenshot("spa/10-pin-locked").await;
 
     server.clock.advance(30);
-    browser.type_into("#code", &code(&server, &secret, 0)).await;
+    browser
+        .type_into("#code", &server.code_at_step(&secret, 0))
+        .await;
     browser.wait_text("h1", "signed in").await;
     assert!(browser.image_loaded(".avatar").await);
 

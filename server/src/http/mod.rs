@@ -2,10 +2,12 @@
 //! web app's files, and the request log.
 
 mod api;
+mod assets;
 mod gate;
 mod pages;
 mod spa;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +20,7 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::{field, Span};
-use twostep_api::routes;
+use twostep_api::{routes, CodeFormat};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -37,6 +39,9 @@ pub struct AppState {
     pub flow: Arc<Flow>,
     pub cookies: CookieJar,
     pub theme: Arc<Theme>,
+    /// The theme's texts with the code length and period of new authenticators filled in, as
+    /// the pages without JavaScript show them; made once, at start.
+    pub page_texts: Arc<BTreeMap<String, String>>,
 }
 
 impl AppState {
@@ -53,6 +58,16 @@ impl AppState {
         for warning in warnings {
             tracing::warn!("theme: {warning}");
         }
+        let params = config.totp.params;
+        let format = CodeFormat {
+            digits: params.digits,
+            period: params.period,
+        };
+        let page_texts: BTreeMap<String, String> = theme
+            .messages
+            .iter()
+            .map(|(key, text)| (key.clone(), format.fill(text)))
+            .collect();
         let flow = Flow {
             store,
             config: Arc::new(config),
@@ -62,6 +77,7 @@ impl AppState {
         Ok(AppState {
             flow: Arc::new(flow),
             cookies,
+            page_texts: Arc::new(page_texts),
             theme: Arc::new(theme),
         })
     }
@@ -108,6 +124,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(api)
         .merge(pages::routes(state.clone()))
+        .merge(assets::routes())
         .route(routes::HEALTHZ, get(api::healthz));
     app = app.route("/", get(spa::index));
     for page in routes::PAGES {

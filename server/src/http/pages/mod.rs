@@ -1,4 +1,4 @@
-//! The sign-in pages for browsers without JavaScript, and the theme files both front ends load.
+//! The sign-in pages for browsers without JavaScript.
 //!
 //! The pages are the web app's pages as plain HTML forms, rendered from the theme's templates,
 //! driving the same state machine: a person may switch between the two mid-flow. A GET renders
@@ -6,10 +6,8 @@
 //! for the login form, to a browser cookie), answered with a redirect to the next page
 //! (post/redirect/get) or with the same page and an error.
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Query, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use axum::http::header::{CACHE_CONTROL, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -18,13 +16,17 @@ use axum::{Form, Router};
 use minijinja::{context, Value};
 use serde::Deserialize;
 use tracing::debug;
-use twostep_api::{routes, CodeFormat, Stage};
+use twostep_api::{routes, Stage};
 
+use self::code::{done_page, pin_form, pin_page, verify};
+use self::enroll::{confirm, enroll_form, enroll_page, restart, welcome_page};
 use super::{gate, AppState};
 use crate::error::{describe_wait, AppError};
 use crate::flow::{Current, SignedIn};
 use crate::session::SessionId;
-use crate::theme::BASE_CSS;
+
+mod code;
+mod enroll;
 
 /// What the form token of a session is derived for.
 const FORM_PURPOSE: &str = "twostep form token";
@@ -33,7 +35,7 @@ const FORM_PURPOSE: &str = "twostep form token";
 const WELCOME_STEPS: usize = 3;
 
 pub fn routes(state: AppState) -> Router<AppState> {
-    let pages = Router::new()
+    let pages: Router<AppState> = Router::new()
         .route(routes::NOJS, get(start))
         .route(routes::NOJS_LOGIN, get(login_page).post(login))
         .route(routes::NOJS_WELCOME, get(welcome_page))
@@ -53,13 +55,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             ),
         );
 
-    let theme = Router::new()
-        .route(routes::THEME_CSS, get(theme_css))
-        .route(routes::THEME_LOGO, get(theme_logo))
-        .route(routes::THEME_MESSAGES, get(theme_messages))
-        .route(routes::BASE_CSS, get(base_css));
-
-    pages.merge(theme)
+    pages
 }
 
 /// Form POSTs from other sites are refused before anything else happens.
@@ -116,18 +112,18 @@ async fn at_stage(
     }
 }
 
-/// The codes new authenticators use, as the texts describe them.
-fn code_format(state: &AppState) -> CodeFormat {
-    let params = state.flow.config.totp.params;
-    CodeFormat {
-        digits: params.digits,
-        period: params.period,
-    }
+/// The theme's text for `key`, as the pages show it.
+fn text(state: &AppState, key: &str) -> String {
+    state
+        .page_texts
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.to_owned())
 }
 
 /// The text a person reads for `error`, from the theme's messages.
 fn message_for(state: &AppState, error: &AppError) -> String {
-    let t = |key: &str| code_format(state).fill(&state.theme.text(key));
+    let t = |key: &str| text(state, key);
     match error {
         // A form's only bad request is a login without a username.
         AppError::WrongCredentials | AppError::BadRequest(_) => t("error_wrong_credentials"),
@@ -175,13 +171,7 @@ fn render(
         context! { username => c.record.username.clone(), display_name => c.record.display_name.clone() }
     });
     let verified = current.is_some_and(|c| c.record.stage == Stage::Verified);
-    let format = code_format(state);
-    let t: BTreeMap<&str, String> = state
-        .theme
-        .messages
-        .iter()
-        .map(|(key, text)| (key.as_str(), format.fill(text)))
-        .collect();
+    let t = &*state.page_texts;
     let page = state
         .theme
         .templates
@@ -199,7 +189,7 @@ fn render(
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
             tracing::error!(template, %error, "a page template failed to render");
-            let text = state.theme.text("error_unavailable");
+            let text = text(state, "error_unavailable");
             (StatusCode::SERVICE_UNAVAILABLE, text).into_response()
         }
     }
@@ -305,7 +295,7 @@ async fn login(
         .map(|t| t.derive(FORM_PURPOSE));
     if !expected.is_some_and(|expected| same_token(&expected, &form.csrf)) {
         debug!("login form refused: its form token does not belong to this browser");
-        let message = state.theme.text("error_form_expired");
+        let message = text(&state, "error_form_expired");
         return login_form(
             &state,
             &headers,
@@ -334,81 +324,6 @@ async fn login(
     }
 }
 
-#[derive(Deserialize)]
-struct StepQuery {
-    step: Option<usize>,
-}
-
-async fn welcome_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<StepQuery>,
-) -> Response {
-    let current = match at_stage(&state, &headers, Stage::NeedsEnrollment).await {
-        Ok(current) => current,
-        Err(response) => return response,
-    };
-    let step = query.step.unwrap_or(1).clamp(1, WELCOME_STEPS);
-    let csrf = session_token(&current);
-    let extra = context! { step, steps => WELCOME_STEPS };
-    render(
-        &state,
-        "welcome.html",
-        StatusCode::OK,
-        Some(&current),
-        &csrf,
-        extra,
-    )
-}
-
-/// The enroll page, with `error` under the code field.
-async fn enroll_form(
-    state: &AppState,
-    current: &Current,
-    status: StatusCode,
-    error: Option<String>,
-) -> Response {
-    let csrf = session_token(current);
-    let (enrollment, status, error) = match state.flow.enrollment(current).await {
-        Ok(data) => {
-            let groups: Vec<String> = data
-                .secret
-                .as_bytes()
-                .chunks(4)
-                .map(|c| String::from_utf8_lossy(c).into())
-                .collect();
-            let svg_start = data.qr_svg.find("<svg").unwrap_or(0);
-            let enrollment = context! {
-                qr_svg => data.qr_svg[svg_start..].to_owned(),
-                secret_groups => groups.join(" "),
-                fingerprint => data.fingerprint,
-                label => data.label,
-            };
-            (Some(enrollment), status, error)
-        }
-        Err(AppError::EnrollmentExpired) => {
-            let expired = state.theme.text("error_enrollment_expired");
-            (None, StatusCode::GONE, Some(expired))
-        }
-        Err(other) => return error_page(state, &other),
-    };
-    render(
-        state,
-        "enroll.html",
-        status,
-        Some(current),
-        &csrf,
-        context! { enrollment, error },
-    )
-}
-
-async fn enroll_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match at_stage(&state, &headers, Stage::NeedsEnrollment).await {
-        Ok(current) => enroll_form(&state, &current, StatusCode::OK, None).await,
-        Err(response) => response,
-    }
-}
-
 /// The session of a POST whose form token matches it; otherwise the answer to give instead.
 async fn posted_by(
     state: &AppState,
@@ -419,139 +334,14 @@ async fn posted_by(
     let current = at_stage(state, headers, stage).await?;
     if !same_token(&session_token(&current), csrf) {
         debug!(user = %current.record.username, "form refused: its token is not this session's");
-        let message = state.theme.text("error_form_expired");
-        let page = match stage {
-            Stage::NeedsEnrollment => {
-                return Err(
-                    enroll_form(state, &current, StatusCode::FORBIDDEN, Some(message)).await,
-                )
-            }
-            _ => "pin.html",
-        };
-        let csrf = session_token(&current);
-        let extra = context! { error => message };
-        return Err(render(
-            state,
-            page,
-            StatusCode::FORBIDDEN,
-            Some(&current),
-            &csrf,
-            extra,
-        ));
+        let message = Some(text(state, "error_form_expired"));
+        let status = StatusCode::FORBIDDEN;
+        return Err(match stage {
+            Stage::NeedsEnrollment => enroll_form(state, &current, status, message).await,
+            _ => pin_form(state, &current, status, message),
+        });
     }
     Ok(current)
-}
-
-async fn confirm(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<CodeForm>,
-) -> Response {
-    let current = match posted_by(&state, &headers, &form.csrf, Stage::NeedsEnrollment).await {
-        Ok(current) => current,
-        Err(response) => return response,
-    };
-    match state.flow.confirm(&current, &form.code).await {
-        Ok(session) => signed_in(&state, session),
-        Err(AppError::NotSignedIn) => see_other(routes::NOJS),
-        Err(error @ AppError::WrongStage(_)) => error_page(&state, &error),
-        Err(error) => {
-            let message = message_for(&state, &error);
-            enroll_form(&state, &current, error.status(), Some(message)).await
-        }
-    }
-}
-
-async fn restart(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    let current = match posted_by(&state, &headers, &form.csrf, Stage::NeedsEnrollment).await {
-        Ok(current) => current,
-        Err(response) => return response,
-    };
-    match state.flow.restart(&current).await {
-        Ok(_) => see_other(routes::NOJS_ENROLL),
-        Err(error) => error_page(&state, &error),
-    }
-}
-
-async fn pin_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match at_stage(&state, &headers, Stage::NeedsCode).await {
-        Ok(current) => {
-            let csrf = session_token(&current);
-            render(
-                &state,
-                "pin.html",
-                StatusCode::OK,
-                Some(&current),
-                &csrf,
-                context! {},
-            )
-        }
-        Err(response) => response,
-    }
-}
-
-async fn verify(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<CodeForm>,
-) -> Response {
-    let current = match posted_by(&state, &headers, &form.csrf, Stage::NeedsCode).await {
-        Ok(current) => current,
-        Err(response) => return response,
-    };
-    match state.flow.verify(&current, &form.code).await {
-        Ok(session) => signed_in(&state, session),
-        Err(AppError::NotSignedIn) => see_other(routes::NOJS),
-        Err(error @ AppError::WrongStage(_)) => error_page(&state, &error),
-        Err(error) => {
-            let csrf = session_token(&current);
-            let extra = context! { error => message_for(&state, &error) };
-            render(
-                &state,
-                "pin.html",
-                error.status(),
-                Some(&current),
-                &csrf,
-                extra,
-            )
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct NextQuery {
-    next: Option<String>,
-}
-
-async fn done_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<NextQuery>,
-) -> Response {
-    let current = match at_stage(&state, &headers, Stage::Verified).await {
-        Ok(current) => current,
-        Err(response) => return response,
-    };
-    // Only a path on this site, never an address elsewhere.
-    let next = query
-        .next
-        .as_deref()
-        .and_then(routes::local_path)
-        .unwrap_or("/")
-        .to_owned();
-    let csrf = session_token(&current);
-    render(
-        &state,
-        "done.html",
-        StatusCode::OK,
-        Some(&current),
-        &csrf,
-        context! { next },
-    )
 }
 
 async fn logout(
@@ -575,34 +365,4 @@ async fn logout(
     let mut response = see_other(routes::NOJS_LOGIN);
     state.cookies.clear(response.headers_mut());
     response
-}
-
-fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // Themes change without a new build; browsers revalidate instead of trusting a copy.
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
-}
-
-async fn theme_css(State(state): State<AppState>) -> Response {
-    asset("text/css; charset=utf-8", state.theme.css.clone())
-}
-
-async fn theme_logo(State(state): State<AppState>) -> Response {
-    asset(state.theme.logo_type, state.theme.logo.clone())
-}
-
-async fn theme_messages(State(state): State<AppState>) -> Response {
-    asset(
-        "application/json",
-        axum::Json(state.theme.messages.clone())
-            .into_response()
-            .into_body(),
-    )
-}
-
-async fn base_css() -> Response {
-    asset("text/css; charset=utf-8", BASE_CSS)
 }
