@@ -5,6 +5,7 @@
 //! conditional statement (`... WHERE last_step < $n`, `ON CONFLICT`) or a transaction whose first
 //! statement writes, so SQLite takes its write lock at once instead of failing to upgrade later.
 
+mod admin;
 mod otp;
 mod sessions;
 mod users;
@@ -17,7 +18,8 @@ use sqlx::{AnyPool, Executor, Row};
 
 use crate::totp::{Algorithm, Params, Secret};
 
-pub use otp::{Attempt, Authenticator, Completion, OtpStatus, Pending, Rotation};
+pub use admin::OtpStatus;
+pub use otp::{Attempt, Authenticator, Completion, Pending, Rotation};
 pub use sessions::SessionRecord;
 pub use users::User;
 

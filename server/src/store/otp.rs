@@ -33,16 +33,6 @@ pub enum Attempt {
     Locked { until: Option<u64> },
 }
 
-/// What an administrator sees of one account's second factor.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OtpStatus {
-    pub confirmed_fingerprint: Option<String>,
-    pub pending_fingerprint: Option<String>,
-    pub pending_expires_at: Option<u64>,
-    pub failures: u32,
-    pub locked_until: Option<u64>,
-}
-
 /// The outcome of a transaction that moves a session on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Completion {
@@ -205,7 +195,7 @@ impl Store {
     }
 
     /// Makes `pending` the confirmed authenticator of `user_id` with `step` already used, and
-    /// moves the session from `old_hash` to `new_hash` at [`Stage::Verified`], all at once.
+    /// moves the session to [`Stage::Verified`] under the new id of `rotation`, all at once.
     pub async fn confirm_enrollment(
         &self,
         user_id: i64,
@@ -297,7 +287,7 @@ impl Store {
     }
 
     /// Consumes time step `step` of the authenticator of `user_id`, resets the failure count and
-    /// moves the session to [`Stage::Verified`] under `new_hash`, all at once. The step is
+    /// moves the session to [`Stage::Verified`] under the new id of `rotation`, all at once. The step is
     /// consumed only if it is newer than every step used before, so a code works once.
     pub async fn complete_verification(
         &self,
@@ -322,7 +312,7 @@ impl Store {
     }
 
     /// Consecutive failures and lock time of `user_id`.
-    async fn failure_state(&self, user_id: i64) -> Result<(u32, Option<u64>)> {
+    pub(super) async fn failure_state(&self, user_id: i64) -> Result<(u32, Option<u64>)> {
         let row = sqlx::query("SELECT otp_failures, otp_locked_until FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&self.pool)
@@ -336,65 +326,6 @@ impl Store {
             u32::try_from(failures).unwrap_or(u32::MAX),
             until.map(|u| u.max(0) as u64),
         ))
-    }
-
-    /// The second-factor state of an account, or `None` for an unknown username.
-    pub async fn otp_status(&self, username: &str) -> Result<Option<OtpStatus>> {
-        let Some(user) = self.user_by_name(username).await? else {
-            return Ok(None);
-        };
-        let (failures, locked_until) = self.failure_state(user.id).await?;
-        let confirmed = self.authenticator(user.id).await?;
-        let pending = self.pending(user.id).await?;
-        Ok(Some(OtpStatus {
-            confirmed_fingerprint: confirmed.map(|a| a.secret.fingerprint()),
-            pending_fingerprint: pending.as_ref().map(|p| p.secret.fingerprint()),
-            pending_expires_at: pending.map(|p| p.expires_at),
-            failures,
-            locked_until,
-        }))
-    }
-
-    /// Removes the pending secret; unless `pending_only`, also removes the confirmed
-    /// authenticator, clears the failure count and signs the account out everywhere. `false` for
-    /// an unknown user.
-    pub async fn reset_otp(&self, username: &str, pending_only: bool) -> Result<bool> {
-        let Some(user) = self.user_by_name(username).await? else {
-            return Ok(false);
-        };
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM pending_secrets WHERE user_id = $1")
-            .bind(user.id)
-            .execute(&mut *tx)
-            .await?;
-        if !pending_only {
-            sqlx::query("DELETE FROM authenticators WHERE user_id = $1")
-                .bind(user.id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE users SET otp_failures = 0, otp_locked_until = NULL WHERE id = $1")
-                .bind(user.id)
-                .execute(&mut *tx)
-                .await?;
-            // Whoever holds a session may hold the lost device too: sign out everywhere.
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user.id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    /// Clears the failure count and any lock. `false` for an unknown user.
-    pub async fn unlock_otp(&self, username: &str) -> Result<bool> {
-        let result = sqlx::query(
-            "UPDATE users SET otp_failures = 0, otp_locked_until = NULL WHERE username = $1",
-        )
-        .bind(username)
-        .execute(&self.pool)
-        .await?;
-        Ok(result.rows_affected() == 1)
     }
 }
 
